@@ -1,0 +1,118 @@
+"""The `rva` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rva.config import load_stack_config
+from rva.errors import RvaError
+
+app = typer.Typer(help="rva: streaming lakehouse for retail video analytics.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+stack_app = typer.Typer(help="The local lakehouse stack: every engine a plain process.", no_args_is_help=True)
+sql_app = typer.Typer(help="Flink SQL: render templates/ into sql/.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+app.add_typer(sql_app, name="sql")
+console = Console(stderr=True)
+
+
+@stack_app.command("fetch")
+def stack_fetch(
+    only: Annotated[Optional[list[str]], typer.Argument(help="Steps to run (default: all).")] = None,
+) -> None:
+    """Download, verify and unpack every pinned engine into the cache."""
+    from rva.stack.fetch import fetch_all
+    from rva.stack.layout import Layout
+
+    cfg = load_stack_config()
+    fetch_all(cfg, Layout.of(cfg), only)
+
+
+@stack_app.command("up")
+def stack_up(
+    fetch: Annotated[bool, typer.Option(help="Fetch missing engines first.")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for health.")] = 600,
+) -> None:
+    """Start every engine (a no-op for those already running) and provision names."""
+    from rva.stack import control
+
+    control.up(load_stack_config(), fetch=fetch, timeout_s=timeout)
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop the engines this stack started; leave their data for the next `up`."""
+    from rva.stack import control
+
+    control.down(load_stack_config())
+
+
+@stack_app.command("status")
+def stack_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Show each engine's endpoints and health; exit 1 if any is unhealthy."""
+    from rva.stack import control
+
+    report = control.status(load_stack_config())
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        table = Table("engine", "running", "healthy", "endpoints")
+        for name, entry in report["engines"].items():
+            table.add_row(name, str(entry["running"]), str(entry["healthy"]),
+                          "\n".join(f"{k}: {v}" for k, v in entry["endpoints"].items()))
+        Console().print(table)
+    if not report["healthy"]:
+        raise typer.Exit(1)
+
+
+@stack_app.command("env")
+def stack_env() -> None:
+    """Print shell exports for using the stack by hand: eval "$(rva stack env)"."""
+    from rva.stack import control
+
+    for key, value in control.shell_env(load_stack_config()).items():
+        print(f"export {key}={json.dumps(value)}")
+
+
+@sql_app.command("render")
+def sql_render(
+    env: Annotated[str, typer.Option(help="Environment file in configs/environments/.")] = "local",
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: sql/ for local).")] = None,
+) -> None:
+    """Render every layer template for one environment."""
+    from rva.sql.render import render_all
+
+    for path in render_all(load_stack_config(), env, out):
+        console.print(f"wrote {path}")
+
+
+@app.command("demo")
+def demo(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the sample rows.")] = 300,
+) -> None:
+    """The main job: start the stack, run Bronze on the bundled sample, show the result."""
+    from rva import demo as demo_job
+
+    demo_job.run(load_stack_config(), timeout_s=timeout)
+
+
+def main() -> None:
+    """Entry point: turn RvaError into one line on stderr and exit code 2."""
+    try:
+        app()
+    except RvaError as err:
+        console.print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Submit SQL scripts to the stack's Flink cluster and read job state over REST."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from rva.config import StackConfig
+from rva.errors import EngineError
+from rva.stack.credentials import load_or_create
+from rva.stack.engines import LOCAL_HOST, flink_env
+from rva.stack.layout import Layout
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as the JobManager reports it."""
+
+    job_id: str
+    name: str
+    state: str
+
+
+def rest_url(cfg: StackConfig) -> str:
+    return f"http://{LOCAL_HOST}:{cfg.ports.flink_rest}"
+
+
+def run_sql_file(cfg: StackConfig, script: Path, timeout_s: float = 600) -> str:
+    """Run ``sql-client.sh -f script`` against the cluster; returns the client output.
+
+    INSERT statements are submitted asynchronously, so this returns once the job is
+    accepted, not when it ends.
+
+    Raises:
+        EngineError: the client exited non-zero or printed a SQL error.
+    """
+    layout = Layout.of(cfg)
+    env = flink_env(cfg, layout, load_or_create(layout.credentials))
+    result = subprocess.run(
+        [str(layout.flink_home / "bin" / "sql-client.sh"), "-f", str(script)],
+        env=env, capture_output=True, text=True, timeout=timeout_s,
+    )
+    output = result.stdout + result.stderr
+    if result.returncode != 0 or "[ERROR]" in output:
+        lines = [ln for ln in output.splitlines() if ln.strip()]
+        cause = next((ln for ln in lines if "Caused by" in ln or "[ERROR]" in ln), lines[-1] if lines else "")
+        raise EngineError(f"sql-client -f {script} failed: {cause.strip()}\n" + "\n".join(lines[-30:]))
+    return output
+
+
+def jobs(cfg: StackConfig) -> list[Job]:
+    response = httpx.get(f"{rest_url(cfg)}/jobs/overview", timeout=10)
+    response.raise_for_status()
+    return [Job(j["jid"], j["name"], j["state"]) for j in response.json()["jobs"]]
+
+
+def running_job(cfg: StackConfig, name: str) -> Job | None:
+    return next((j for j in jobs(cfg) if j.name == name and j.state in ("RUNNING", "CREATED", "RESTARTING")), None)
+
+
+def cancel(cfg: StackConfig, job_id: str) -> None:
+    httpx.patch(f"{rest_url(cfg)}/jobs/{job_id}", params={"mode": "cancel"}, timeout=10).raise_for_status()

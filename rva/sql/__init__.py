@@ -1,0 +1,1 @@
+"""Flink SQL: templates/ rendered into sql/ for one environment."""

@@ -1,0 +1,1 @@
+"""The local lakehouse stack: fetch, start, provision and stop every engine."""

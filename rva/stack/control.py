@@ -1,0 +1,108 @@
+"""`rva stack up | down | status`: start, stop and inspect the engines."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+
+from rva.config import StackConfig
+from rva.errors import EngineError
+from rva.stack import provision
+from rva.stack.credentials import Credentials, load_or_create
+from rva.stack.engines import Engine, engines, flink_env
+from rva.stack.layout import Layout
+from rva.stack.process import Process
+
+console = Console(stderr=True)
+
+
+def _process(layout: Layout, engine: Engine) -> Process:
+    return Process(engine.name, layout.pid_file(engine.name), layout.logs(engine.name))
+
+
+def _crash_report(layout: Layout, engine: Engine) -> str:
+    tail = _process(layout, engine).log_tail(15)
+    return f"{engine.name} exited; last lines of {layout.logs(engine.name)}:\n{tail}"
+
+
+def up(cfg: StackConfig, fetch: bool = True, timeout_s: float = 600) -> dict[str, Any]:
+    """Start what is not running, wait until all are healthy, then provision names.
+
+    Raises:
+        EngineError: an engine crashed or was not healthy within ``timeout_s``.
+    """
+    layout = Layout.of(cfg)
+    if fetch:
+        from rva.stack.fetch import fetch_all
+
+        fetch_all(cfg, layout)
+    creds = load_or_create(layout.credentials)
+    stack = engines(cfg, layout, creds)
+    started = time.monotonic()
+    for engine in stack:
+        proc = _process(layout, engine)
+        if proc.running():
+            continue
+        if engine.healthy():
+            raise EngineError(
+                f"{engine.name}: something else already serves its port; stop it or change "
+                "the port in infra/stack.yaml (RVA_PORTS__...)")
+        proc.start(engine.command, engine.env, engine.cwd)
+        console.log(f"started {engine.name} (log: {proc.log_file})")
+    waiting = list(stack)
+    deadline = started + timeout_s
+    while waiting:
+        for engine in list(waiting):
+            if not _process(layout, engine).running():
+                raise EngineError(_crash_report(layout, engine))
+            if engine.healthy():
+                console.log(f"{engine.name} healthy after {time.monotonic() - started:.1f}s")
+                waiting.remove(engine)
+        if waiting and time.monotonic() > deadline:
+            names = ", ".join(e.name for e in waiting)
+            raise EngineError(f"not healthy after {timeout_s:.0f}s: {names}; see {layout.state / 'logs'}")
+        if waiting:
+            time.sleep(1)
+    provision.ensure_names(cfg, creds)
+    console.log(f"stack up in {time.monotonic() - started:.1f}s; state in {layout.state}")
+    return status(cfg)
+
+
+def down(cfg: StackConfig) -> None:
+    """Stop the processes that `up` started, in reverse order; data stays."""
+    layout = Layout.of(cfg)
+    stack = engines(cfg, layout, load_or_create(layout.credentials))
+    for engine in reversed(stack):
+        if _process(layout, engine).stop():
+            console.log(f"stopped {engine.name}")
+
+
+def status(cfg: StackConfig) -> dict[str, Any]:
+    """Each engine's endpoints, whether its process runs and whether it answers."""
+    layout = Layout.of(cfg)
+    report: dict[str, Any] = {"state_dir": str(layout.state), "engines": {}}
+    for engine in engines(cfg, layout, load_or_create(layout.credentials)):
+        running = _process(layout, engine).running()
+        report["engines"][engine.name] = {
+            "running": running,
+            "healthy": running and engine.healthy(),
+            "endpoints": engine.endpoints,
+            "log": str(layout.logs(engine.name)),
+        }
+    report["healthy"] = all(e["healthy"] for e in report["engines"].values())
+    return report
+
+
+def credentials(cfg: StackConfig) -> Credentials:
+    return load_or_create(Layout.of(cfg).credentials)
+
+
+def shell_env(cfg: StackConfig) -> dict[str, str]:
+    """Variables that let `sql-client.sh -f sql/bronze.sql` run by hand against the stack."""
+    layout = Layout.of(cfg)
+    env = flink_env(cfg, layout, credentials(cfg))
+    keys = ["FLINK_HOME", "FLINK_CONF_DIR", "JAVA_HOME", "PATH",
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"]
+    return {k: env[k] for k in keys}

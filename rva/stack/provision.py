@@ -1,0 +1,53 @@
+"""Create the names every job expects, idempotently: bucket, Iceberg namespace, topic."""
+
+from __future__ import annotations
+
+import httpx
+from pyarrow import fs
+
+from rva.config import StackConfig
+from rva.errors import EngineError
+from rva.stack.credentials import REGION, Credentials
+
+LOCAL = "127.0.0.1"
+PULSAR_CLUSTER = "standalone"  # clusterName in infra/pulsar/standalone.conf.j2
+
+
+def _expect(response: httpx.Response, what: str, ok: tuple[int, ...] = (200, 204)) -> None:
+    if response.status_code not in ok:
+        raise EngineError(f"{what}: HTTP {response.status_code}: {response.text[:200]}")
+
+
+def ensure_bucket(cfg: StackConfig, creds: Credentials) -> None:
+    s3 = fs.S3FileSystem(
+        access_key=creds.access_key, secret_key=creds.secret_key, region=REGION,
+        endpoint_override=f"{LOCAL}:{cfg.ports.s3}", scheme="http", allow_bucket_creation=True,
+    )
+    if s3.get_file_info(cfg.names.bucket).type == fs.FileType.NotFound:
+        s3.create_dir(cfg.names.bucket)
+
+
+def ensure_iceberg_namespace(cfg: StackConfig) -> None:
+    url = f"http://{LOCAL}:{cfg.ports.catalog}/v1/namespaces"
+    body = {"namespace": [cfg.names.iceberg_namespace], "properties": {}}
+    _expect(httpx.post(url, json=body, timeout=30), "create Iceberg namespace", ok=(200, 409))
+
+
+def ensure_topic(cfg: StackConfig) -> None:
+    admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2"
+    n = cfg.names
+    _expect(httpx.put(f"{admin}/tenants/{n.pulsar_tenant}",
+                      json={"allowedClusters": [PULSAR_CLUSTER], "adminRoles": []}, timeout=30),
+            "create Pulsar tenant", ok=(204, 409))
+    _expect(httpx.put(f"{admin}/namespaces/{n.pulsar_namespace}", timeout=30),
+            "create Pulsar namespace", ok=(204, 409))
+    path = n.topic.replace("persistent://", "persistent/")
+    _expect(httpx.put(f"{admin}/{path}/partitions", json=n.topic_partitions, timeout=30),
+            "create Pulsar topic", ok=(204, 409))
+
+
+def ensure_names(cfg: StackConfig, creds: Credentials) -> None:
+    """Provision everything; each step succeeds when the thing already exists."""
+    ensure_bucket(cfg, creds)
+    ensure_iceberg_namespace(cfg)
+    ensure_topic(cfg)
