@@ -27,7 +27,6 @@ class Ports(_Frozen):
 
     pulsar: int
     pulsar_admin: int
-    bookie: int
     flink_rest: int
     flink_metrics: str
     catalog: int
@@ -44,6 +43,7 @@ class Names(_Frozen):
     pulsar_namespace: str
     topic: str
     topic_partitions: int
+    topic_retention_minutes: int
     bucket: str
     catalog: str
     iceberg_namespace: str

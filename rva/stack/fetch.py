@@ -124,8 +124,13 @@ def fetch_flink(cfg: StackConfig, layout: Layout) -> None:
         _run([sys.executable, "-m", "venv", str(layout.flink_venv)], "flink venv")
     _run([str(layout.flink_venv / "bin" / "pip"), "install", "-q", cfg.flink.python_package],
          "pip install flink")
+    lib = layout.flink_home / "lib"
+    added = lib / "rva-jars.txt"  # what earlier pins added, so a dropped pin leaves no jar behind
+    for old in added.read_text().split() if added.exists() else []:
+        (lib / old).unlink(missing_ok=True)
     for artifact in jars.values():
-        shutil.copy2(download(artifact, layout.downloads), layout.flink_home / "lib" / artifact.filename)
+        shutil.copy2(download(artifact, layout.downloads), lib / artifact.filename)
+    added.write_text("\n".join(a.filename for a in jars.values()) + "\n")
     for script in (layout.flink_home / "bin").iterdir():
         script.chmod(0o755)  # the wheel ships bin/ scripts without the execute bit
     _mark(layout.flink_venv, pin)

@@ -41,6 +41,9 @@ def ensure_topic(cfg: StackConfig) -> None:
             "create Pulsar tenant", ok=(204, 409))
     _expect(httpx.put(f"{admin}/namespaces/{n.pulsar_namespace}", timeout=30),
             "create Pulsar namespace", ok=(204, 409))
+    retention = {"retentionTimeInMinutes": n.topic_retention_minutes, "retentionSizeInMB": -1}
+    _expect(httpx.post(f"{admin}/namespaces/{n.pulsar_namespace}/retention", json=retention, timeout=30),
+            "set Pulsar retention")
     path = n.topic.replace("persistent://", "persistent/")
     _expect(httpx.put(f"{admin}/{path}/partitions", json=n.topic_partitions, timeout=30),
             "create Pulsar topic", ok=(204, 409))
