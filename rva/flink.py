@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,3 +64,11 @@ def running_job(cfg: StackConfig, name: str) -> Job | None:
 
 def cancel(cfg: StackConfig, job_id: str) -> None:
     httpx.patch(f"{rest_url(cfg)}/jobs/{job_id}", params={"mode": "cancel"}, timeout=10).raise_for_status()
+
+
+def submitted_job_id(client_output: str) -> str:
+    """The job id sql-client prints after submitting an INSERT or a statement set."""
+    match = re.search(r"Job ID: ([0-9a-f]{32})", client_output)
+    if match is None:
+        raise EngineError("sql-client printed no Job ID: nothing was submitted")
+    return match.group(1)

@@ -27,6 +27,21 @@ def _crash_report(layout: Layout, engine: Engine) -> str:
     return f"{engine.name} exited; last lines of {layout.logs(engine.name)}:\n{tail}"
 
 
+def _start(layout: Layout, engine: Engine) -> None:
+    """Start ``engine`` unless our process for it already runs."""
+    proc = _process(layout, engine)
+    if proc.running():
+        return
+    if proc.pid_file.exists():
+        console.log(f"[yellow]{engine.name} had exited; restarting.[/] {_crash_report(layout, engine)}")
+    if engine.healthy():
+        raise EngineError(
+            f"{engine.name}: something else already serves its port; stop it or change "
+            "the port in infra/stack.yaml (RVA_PORTS__...)")
+    proc.start(engine.command, engine.env, engine.cwd)
+    console.log(f"started {engine.name} (log: {proc.log_file})")
+
+
 def up(cfg: StackConfig, fetch: bool = True, timeout_s: float = 600) -> dict[str, Any]:
     """Start what is not running, wait until all are healthy, then provision names.
 
@@ -41,20 +56,15 @@ def up(cfg: StackConfig, fetch: bool = True, timeout_s: float = 600) -> dict[str
     creds = load_or_create(layout.credentials)
     stack = engines(cfg, layout, creds)
     started = time.monotonic()
-    for engine in stack:
-        proc = _process(layout, engine)
-        if proc.running():
-            continue
-        if engine.healthy():
-            raise EngineError(
-                f"{engine.name}: something else already serves its port; stop it or change "
-                "the port in infra/stack.yaml (RVA_PORTS__...)")
-        proc.start(engine.command, engine.env, engine.cwd)
-        console.log(f"started {engine.name} (log: {proc.log_file})")
-    waiting = list(stack)
     deadline = started + timeout_s
+    pending = list(stack)  # not yet started by this call
+    waiting = list(stack)  # not yet healthy
     while waiting:
-        for engine in list(waiting):
+        healthy = {e.name for e in stack if e not in waiting}
+        for engine in [e for e in pending if set(e.after) <= healthy]:
+            _start(layout, engine)
+            pending.remove(engine)
+        for engine in [e for e in waiting if e not in pending]:
             if not _process(layout, engine).running():
                 raise EngineError(_crash_report(layout, engine))
             if engine.healthy():
@@ -64,7 +74,7 @@ def up(cfg: StackConfig, fetch: bool = True, timeout_s: float = 600) -> dict[str
             names = ", ".join(e.name for e in waiting)
             raise EngineError(f"not healthy after {timeout_s:.0f}s: {names}; see {layout.state / 'logs'}")
         if waiting:
-            time.sleep(1)
+            time.sleep(0.5)
     provision.ensure_names(cfg, creds)
     console.log(f"stack up in {time.monotonic() - started:.1f}s; state in {layout.state}")
     return status(cfg)

@@ -34,6 +34,7 @@ class Engine:
     cwd: Path
     healthy: Callable[[], bool]
     endpoints: dict[str, str] = field(default_factory=dict)
+    after: tuple[str, ...] = ()  # engines that must be healthy before this one starts
 
 
 def _http_ok(url: str, accept: Callable[[httpx.Response], bool] | None = None) -> Callable[[], bool]:
@@ -216,6 +217,7 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
         cwd=layout.data("trino"),
         healthy=_http_ok(f"http://{LOCAL_HOST}:{p.trino}/v1/info", lambda r: not r.json().get("starting", True)),
         endpoints={"uri": f"http://{LOCAL_HOST}:{p.trino}", "catalog": cfg.names.catalog},
+        after=("catalog",),  # Trino loads the REST catalog's config at start-up
     )
 
     render("prometheus/prometheus.yml.j2", ctx, layout.conf("prometheus") / "prometheus.yml")
