@@ -83,6 +83,16 @@ def stack_env() -> None:
         print(f"export {key}={json.dumps(value)}")
 
 
+@stack_app.command("compose")
+def stack_compose() -> None:
+    """Render docker-compose.yml, its config files (build/compose/) and .env."""
+    from rva.stack import compose, control
+
+    cfg = load_stack_config()
+    for path in compose.write_compose(cfg, control.credentials(cfg)):
+        console.print(f"wrote {path}")
+
+
 @sql_app.command("render")
 def sql_render(
     env: Annotated[str, typer.Option(help="Environment file in configs/environments/.")] = "local",

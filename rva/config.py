@@ -68,7 +68,9 @@ class FlinkPin(_Frozen):
         return self.python_package.split("==", 1)[1]
 
 
-class MinioPin(_Frozen):
+class GoModulePin(_Frozen):
+    """A Go module built from the module proxy."""
+
     module: str
     version: str
 
@@ -80,6 +82,18 @@ class PrometheusPin(_Frozen):
 class JavaPin(_Frozen):
     trino_min_version: int
     fallback_package: str
+
+
+class ComposeImages(_Frozen):
+    """Container images for docker-compose.yml, matching the pins above."""
+
+    pulsar: str
+    flink: str
+    catalog: str
+    trino: str
+    prometheus: str
+    grafana: str
+    golang: str
 
 
 class Artifact(_Frozen):
@@ -135,9 +149,11 @@ class StackConfig(_Frozen):
     names: Names
     memory: Memory
     flink: FlinkPin
-    minio: MinioPin
+    minio: GoModulePin
     prometheus: PrometheusPin
     java: JavaPin
+    compose_cli: GoModulePin
+    compose_images: ComposeImages
     artifacts: dict[str, Artifact]
 
     @field_validator("cache_dir", "state_dir")

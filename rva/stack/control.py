@@ -109,6 +109,13 @@ def credentials(cfg: StackConfig) -> Credentials:
     return load_or_create(Layout.of(cfg).credentials)
 
 
+def compose_credentials() -> Credentials:
+    """The key pair docker-compose.yml reads from .env (see `rva stack compose`)."""
+    from rva.stack.compose import DOT_ENV
+
+    return load_or_create(DOT_ENV)
+
+
 def shell_env(cfg: StackConfig) -> dict[str, str]:
     """Variables that let `sql-client.sh -f sql/bronze.sql` run by hand against the stack."""
     layout = Layout.of(cfg)

@@ -48,34 +48,47 @@ def _http_ok(url: str, accept: Callable[[httpx.Response], bool] | None = None) -
     return check
 
 
-def template_context(cfg: StackConfig, layout: Layout, hosts: dict[str, str] | None = None) -> dict[str, Any]:
-    """Values the infra/ templates may use."""
-    names = ["pulsar", "flink_jobmanager", "flink_taskmanager", "catalog", "s3", "trino", "prometheus"]
+ENGINE_HOSTS = ("pulsar", "flink_jobmanager", "flink_taskmanager", "catalog", "s3", "trino", "prometheus")
+
+
+def template_context(cfg: StackConfig, hosts: dict[str, str], dirs: dict[str, str],
+                     bind_host: str) -> dict[str, Any]:
+    """Values the infra/ templates may use, for one deployment (local or compose)."""
     return {
         "ports": cfg.ports.model_dump(),
         "memory": cfg.memory.model_dump(),
         "flink": cfg.flink.model_dump(),
         "names": cfg.names.model_dump(),
-        "bind_host": LOCAL_HOST,
-        "hosts": hosts or {n: LOCAL_HOST for n in names},
-        "dirs": {
-            "flink_data": str(layout.data("flink")),
-            "pulsar_data": str(layout.data("pulsar")),
-            "trino_data": str(layout.data("trino")),
-            "prometheus_data": str(layout.data("prometheus")),
-            "catalog_data": str(layout.data("catalog")),
-        },
+        "bind_host": bind_host,
+        "hosts": hosts,
+        "dirs": dirs,
     }
 
 
-def render(template: str, context: dict[str, Any], dest: Path) -> Path:
-    """Render infra/``template`` to ``dest``; missing variables are errors."""
+def local_context(cfg: StackConfig, layout: Layout) -> dict[str, Any]:
+    """Template values for the local process stack: loopback hosts, state-dir data."""
+    engines = ("flink", "pulsar", "trino", "prometheus", "catalog")
+    return template_context(
+        cfg,
+        hosts={name: LOCAL_HOST for name in ENGINE_HOSTS},
+        dirs={f"{name}_data": str(layout.data(name)) for name in engines},
+        bind_host=LOCAL_HOST,
+    )
+
+
+def render_text(template: str, context: dict[str, Any]) -> str:
+    """Render infra/``template``; a missing variable is an error, not an empty string."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(INFRA), undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    return env.get_template(template).render(context)
+
+
+def render(template: str, context: dict[str, Any], dest: Path) -> Path:
+    """Render infra/``template`` to ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(env.get_template(template).render(context))
+    dest.write_text(render_text(template, context))
     return dest
 
 
@@ -107,30 +120,36 @@ def flink_env(cfg: StackConfig, layout: Layout, creds: Credentials) -> dict[str,
     }
 
 
-def _key_values(path: Path) -> dict[str, str]:
-    """KEY=value lines of a rendered file; comments and blank lines skipped."""
+def key_values(text: str) -> dict[str, str]:
+    """KEY=value lines; comments and blank lines skipped."""
     return dict(
-        line.split("=", 1) for line in path.read_text().splitlines()
+        line.split("=", 1) for line in text.splitlines()
         if "=" in line and not line.lstrip().startswith("#")
     )
 
 
-def _pulsar_conf(layout: Layout, overrides: Path) -> Path:
+def pulsar_overrides(ctx: dict[str, Any]) -> dict[str, str]:
+    """The standalone.conf keys we change, rendered for one deployment."""
+    return key_values(render_text("pulsar/standalone.overrides.j2", ctx))
+
+
+def _pulsar_conf(layout: Layout, changes: dict[str, str]) -> Path:
     """The distribution's standalone.conf with our overrides applied, key by key."""
-    changes = _key_values(overrides)
+    changes = dict(changes)
     lines = []
     for line in (layout.pulsar_home / "conf" / "standalone.conf").read_text().splitlines():
         key = line.split("=", 1)[0]
         lines.append(f"{key}={changes.pop(key)}" if "=" in line and key in changes else line)
     lines += [f"{key}={value}" for key, value in changes.items()]
     dest = layout.conf("pulsar") / "standalone.conf"
+    dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text("\n".join(lines) + "\n")
     return dest
 
 
 def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine]:
     """Every engine in start order, with its config files rendered."""
-    ctx = template_context(cfg, layout)
+    ctx = local_context(cfg, layout)
     p = cfg.ports
     aws = creds.aws_env()
     java17 = java17_home()
@@ -149,7 +168,7 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
     )
 
     catalog_conf = render("catalog/catalog.env.j2", ctx, layout.conf("catalog") / "catalog.env")
-    catalog_vars = _key_values(catalog_conf)
+    catalog_vars = key_values(catalog_conf.read_text())
     catalog = Engine(
         name="catalog",
         command=[str(java17 / "bin" / "java"), f"-Xmx{cfg.memory.catalog}", "-XX:+UseSerialGC", "-cp",
@@ -160,8 +179,7 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
         endpoints={"uri": f"http://{LOCAL_HOST}:{p.catalog}", "warehouse": f"s3://{cfg.names.bucket}/"},
     )
 
-    pulsar_conf = _pulsar_conf(layout, render("pulsar/standalone.overrides.j2", ctx,
-                                              layout.conf("pulsar") / "standalone.overrides"))
+    pulsar_conf = _pulsar_conf(layout, pulsar_overrides(ctx))
     pulsar = Engine(
         name="pulsar",
         command=[str(layout.pulsar_home / "bin" / "pulsar"), "standalone",

@@ -183,6 +183,23 @@ def fetch_minio(cfg: StackConfig, layout: Layout) -> None:
     _mark(layout.minio_home, pin)
 
 
+def fetch_compose_cli(cfg: StackConfig, layout: Layout) -> None:
+    """The `docker compose` plugin, built as its own main module (its go.mod has
+    exclude directives, so `go install module@version` refuses it)."""
+    pin = f"{cfg.compose_cli.module}@{cfg.compose_cli.version}"
+    plugin = layout.docker_config / "cli-plugins" / "docker-compose"
+    if _installed(layout.docker_config, pin) and plugin.exists():
+        return
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    console.log("building the docker compose plugin from source (minutes on 2 cores, once)")
+    _run(["go", "mod", "download", pin], "go mod download compose")
+    modcache = subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True).stdout.strip()
+    source = Path(modcache) / pin
+    _run(["go", "build", "-o", str(plugin), "./cmd"], "go build compose", cwd=source,
+         env={**os.environ, "GOFLAGS": "-mod=mod -buildvcs=false"})
+    _mark(layout.docker_config, pin)
+
+
 def fetch_prometheus(cfg: StackConfig, layout: Layout) -> None:
     """Debian's prometheus package, unpacked into the cache (nothing installed system-wide)."""
     pin = cfg.prometheus.apt_package
@@ -218,6 +235,7 @@ STEPS: dict[str, Callable[[StackConfig, Layout], None]] = {
     "java": fetch_java,
     "minio": fetch_minio,
     "prometheus": fetch_prometheus,
+    "compose-cli": fetch_compose_cli,
 }
 
 

