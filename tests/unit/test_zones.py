@@ -1,0 +1,69 @@
+"""Zone polygons and lines: validation and point-in-polygon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rva.config import REPO_ROOT
+from udfs.zones import Zone, ZoneConfigError, load_zones, parse_zones
+
+SQUARE = [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
+
+
+class TestZoneContains:
+    @pytest.mark.parametrize(
+        ("x", "y", "inside"),
+        [
+            pytest.param(0.25, 0.5, True, id="centre"),
+            pytest.param(0.75, 0.5, False, id="right of it"),
+            pytest.param(0.5, 0.5, True, id="on the edge"),
+            pytest.param(0.0, 0.0, True, id="on a corner"),
+            pytest.param(0.25, 1.01, False, id="below"),
+        ],
+    )
+    def test_square(self, x: float, y: float, inside: bool) -> None:
+        zone = Zone("a", ((0, 0), (0.5, 0), (0.5, 1), (0, 1)))
+        assert zone.contains(x, y) is inside
+
+    def test_concave_polygon(self) -> None:
+        l_shape = Zone("l", ((0, 0), (1, 0), (1, 0.2), (0.2, 0.2), (0.2, 1), (0, 1)))
+        assert l_shape.contains(0.1, 0.9)
+        assert not l_shape.contains(0.6, 0.6)  # the notch
+
+
+class TestParseZones:
+    def test_first_zone_in_file_order_wins(self) -> None:
+        cams = parse_zones({"cameras": {"c": {"zones": {"a": SQUARE, "b": [[0, 0], [1, 0], [1, 1], [0, 1]]}}}})
+        assert cams["c"].zone_of(0.25, 0.5) == "a"
+        assert cams["c"].zone_of(0.75, 0.5) == "b"
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            pytest.param({"cams": {}}, "top-level 'cameras'", id="no cameras"),
+            pytest.param({"cameras": {"c": {"zones": {"e": [[0, 0], [1, 1]]}}}},
+                         "cameras.c.zones.e: need >= 3 points, got 2", id="two points"),
+            pytest.param({"cameras": {"c": {"zones": {"e": [[0, 0], [2, 0], [1, 1]]}}}},
+                         r"cameras.c.zones.e\[1\]: coordinates are normalized", id="out of range"),
+            pytest.param({"cameras": {"c": {"zones": {"e": [[0, 0], ["a", 0], [1, 1]]}}}},
+                         r"cameras.c.zones.e\[1\]: need \[x, y\] numbers", id="not numbers"),
+            pytest.param({"cameras": {"c": {"zones": {"e": [[0, 0], [0.5, 0.5], [1, 1]]}}}},
+                         "zero area", id="collinear"),
+            pytest.param({"cameras": {"c": {"lines": {"door": [[0.5, 0], [0.5, 0]]}}}},
+                         "cameras.c.lines.door: need two distinct points", id="degenerate line"),
+            pytest.param({"cameras": {"c": {"areas": {}}}}, "cameras.c: need a mapping", id="unknown key"),
+        ],
+    )
+    def test_bad_config_is_named(self, data: object, message: str) -> None:
+        with pytest.raises(ZoneConfigError, match=message):
+            parse_zones(data)
+
+    def test_committed_zones_file_is_valid(self) -> None:
+        cams = load_zones(REPO_ROOT / "configs" / "zones.yaml")
+        assert set(cams) == {"cam_01", "cam_02"}
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        with pytest.raises(ZoneConfigError, match="cannot read"):
+            load_zones(tmp_path / "none.yaml")

@@ -1,0 +1,1 @@
+"""Python UDFs for the Flink SQL pipeline: small, pure functions behind thin wrappers."""

@@ -1,0 +1,128 @@
+"""Store zones and counting lines per camera, in normalized 0..1 image coordinates.
+
+The YAML shape (configs/zones.yaml)::
+
+    cameras:
+      cam_01:
+        zones:
+          entrance: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
+        lines:
+          door: [[0.5, 0], [0.5, 1]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Point = tuple[float, float]
+
+
+class ZoneConfigError(ValueError):
+    """The zones file is missing or holds an invalid camera, zone or line."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A named store area in one camera's normalized image coordinates."""
+
+    zone_id: str
+    polygon: tuple[Point, ...]
+
+    def contains(self, x: float, y: float) -> bool:
+        """True if (x, y) lies inside the polygon (even-odd rule; edges count as inside)."""
+        inside = False
+        points = self.polygon
+        for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]):
+            if _on_segment(x, y, x1, y1, x2, y2):
+                return True
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+        return inside
+
+
+@dataclass(frozen=True)
+class Line:
+    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side."""
+
+    line_id: str
+    start: Point
+    end: Point
+
+
+@dataclass(frozen=True)
+class CameraZones:
+    camera_id: str
+    zones: tuple[Zone, ...]
+    lines: tuple[Line, ...]
+
+    def zone_of(self, x: float, y: float) -> str | None:
+        """The first zone (in file order) that contains the point, or None."""
+        return next((z.zone_id for z in self.zones if z.contains(x, y)), None)
+
+
+def _on_segment(x: float, y: float, x1: float, y1: float, x2: float, y2: float) -> bool:
+    cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+    return abs(cross) < 1e-12 and min(x1, x2) <= x <= max(x1, x2) and min(y1, y2) <= y <= max(y1, y2)
+
+
+def _points(where: str, value: Any, minimum: int) -> tuple[Point, ...]:
+    if not isinstance(value, list) or len(value) < minimum:
+        count = len(value) if isinstance(value, list) else type(value).__name__
+        raise ZoneConfigError(f"{where}: need >= {minimum} points, got {count}")
+    points = []
+    for i, point in enumerate(value):
+        if (not isinstance(point, list) or len(point) != 2
+                or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)):
+            raise ZoneConfigError(f"{where}[{i}]: need [x, y] numbers, got {point!r}")
+        if not all(0 <= c <= 1 for c in point):
+            raise ZoneConfigError(f"{where}[{i}]: coordinates are normalized to 0..1, got {point!r}")
+        points.append((float(point[0]), float(point[1])))
+    return tuple(points)
+
+
+def _polygon_area(points: tuple[Point, ...]) -> float:
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+
+
+def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
+    """Validate the zones mapping and build one CameraZones per camera.
+
+    Raises:
+        ZoneConfigError: naming the key, the bad value and what was expected.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("cameras"), dict):
+        raise ZoneConfigError(f"{source}: need a top-level 'cameras' mapping")
+    cameras = {}
+    for camera_id, spec in data["cameras"].items():
+        where = f"{source}: cameras.{camera_id}"
+        if not isinstance(spec, dict) or set(spec) - {"zones", "lines"}:
+            raise ZoneConfigError(f"{where}: need a mapping with 'zones' and/or 'lines'")
+        zones = []
+        for zone_id, polygon in (spec.get("zones") or {}).items():
+            points = _points(f"{where}.zones.{zone_id}", polygon, 3)
+            if _polygon_area(points) == 0:
+                raise ZoneConfigError(f"{where}.zones.{zone_id}: polygon has zero area")
+            zones.append(Zone(str(zone_id), points))
+        lines = []
+        for line_id, ends in (spec.get("lines") or {}).items():
+            points = _points(f"{where}.lines.{line_id}", ends, 2)
+            if len(points) != 2 or points[0] == points[1]:
+                raise ZoneConfigError(f"{where}.lines.{line_id}: need two distinct points")
+            lines.append(Line(str(line_id), points[0], points[1]))
+        cameras[str(camera_id)] = CameraZones(str(camera_id), tuple(zones), tuple(lines))
+    return cameras
+
+
+def load_zones(path: str | Path) -> dict[str, CameraZones]:
+    """Read and validate a zones YAML file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except OSError as err:
+        raise ZoneConfigError(f"{path}: cannot read: {err.strerror}") from err
+    except yaml.YAMLError as err:
+        raise ZoneConfigError(f"{path}: not valid YAML: {err}") from err
+    return parse_zones(data, str(path))

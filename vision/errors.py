@@ -1,0 +1,37 @@
+"""Every failure the vision producer reports to a user, one class per kind.
+
+Each is an :class:`rva.errors.RvaError`, so `rva vision` prints its message on one line
+and exits non-zero. Messages name the input, the problem and what was expected.
+"""
+
+from __future__ import annotations
+
+from rva.errors import RvaError
+
+
+class VisionError(RvaError):
+    """Base class for vision producer failures."""
+
+
+class SourceError(VisionError):
+    """A video file, image folder or camera could not be opened or read."""
+
+
+class StreamUnavailableError(SourceError):
+    """A live stream stayed unreachable after its whole retry budget."""
+
+
+class ModelError(VisionError):
+    """A model file is missing, of an unsupported kind, or could not be loaded."""
+
+
+class CameraConfigError(VisionError):
+    """A cameras config file or a command-line option holds an invalid value."""
+
+
+class SinkError(VisionError):
+    """Events could not be written to a file, the spool or the broker."""
+
+
+class DependencyError(VisionError):
+    """An optional package the chosen option needs is not installed."""
