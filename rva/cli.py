@@ -18,7 +18,10 @@ app = typer.Typer(help="rva: streaming lakehouse for retail video analytics.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 stack_app = typer.Typer(help="The local lakehouse stack: every engine a plain process.", no_args_is_help=True)
 sql_app = typer.Typer(help="Flink SQL: render templates/ into sql/.", no_args_is_help=True)
+pipeline_app = typer.Typer(help="The Bronze, Silver and Gold jobs on the stack's Flink cluster.",
+                           no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
+app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sql_app, name="sql")
 console = Console(stderr=True)
 
@@ -103,6 +106,40 @@ def sql_render(
 
     for path in render_all(load_stack_config(), env, out):
         console.print(f"wrote {path}")
+
+
+@pipeline_app.command("up")
+def pipeline_up(
+    zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
+) -> None:
+    """Submit every layer that is not running (resuming from its savepoint)."""
+    from rva import pipeline
+
+    for layer, job_id in pipeline.up(load_stack_config(), zones).items():
+        console.print(f"{layer}: job {job_id}")
+
+
+@pipeline_app.command("status")
+def pipeline_status() -> None:
+    """Each layer's job, state and last completed checkpoint; exit 1 if one is not running."""
+    from rva import pipeline
+
+    states = pipeline.status(load_stack_config())
+    table = Table("layer", "job", "state", "last checkpoint")
+    for s in states:
+        table.add_row(s.layer, s.job_id or "-", s.state, s.last_checkpoint or "-")
+    Console().print(table)
+    if any(s.state != "RUNNING" for s in states):
+        raise typer.Exit(1)
+
+
+@pipeline_app.command("down")
+def pipeline_down() -> None:
+    """Stop every layer with a savepoint; the next `up` resumes from it."""
+    from rva import pipeline
+
+    for layer, path in pipeline.down(load_stack_config()).items():
+        console.print(f"{layer}: savepoint {path}")
 
 
 @app.command("demo")

@@ -61,6 +61,7 @@ class Memory(_Frozen):
 
 class FlinkPin(_Frozen):
     python_package: str
+    udf_packages: list[str]
     taskmanager_slots: int
 
     @property

@@ -4,10 +4,7 @@
 -- Iceberg commit advance together on each checkpoint. Flink 1.20.
 {% set subscription = 'rva-bronze' %}
 SET 'pipeline.name' = 'rva-bronze';
-SET 'table.local-time-zone' = 'UTC';
-SET 'parallelism.default' = '{{ parallelism }}';
-SET 'execution.checkpointing.interval' = '{{ checkpoint_interval }}';
-SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
+{% include 'session.sql' %}
 
 {% include 'catalog.sql' %}
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pyflink.table import DataTypes
 from pyflink.table.udf import FunctionContext, ScalarFunction, udf
 
-from udfs.zones import CameraZones, load_zones
-
-JOB_PARAMETER = "rva.zones"
+from udfs.zones import JOB_PARAMETER, CameraZones, load_zones
 
 
 class ZoneOf(ScalarFunction):

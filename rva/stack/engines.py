@@ -68,12 +68,15 @@ def template_context(cfg: StackConfig, hosts: dict[str, str], dirs: dict[str, st
 def local_context(cfg: StackConfig, layout: Layout) -> dict[str, Any]:
     """Template values for the local process stack: loopback hosts, state-dir data."""
     engines = ("flink", "pulsar", "trino", "prometheus", "catalog")
-    return template_context(
+    context = template_context(
         cfg,
         hosts={name: LOCAL_HOST for name in ENGINE_HOSTS},
         dirs={f"{name}_data": str(layout.data(name)) for name in engines},
         bind_host=LOCAL_HOST,
     )
+    context["flink_python"] = str(layout.flink_venv / "bin" / "python")
+    context["zones_file"] = str(REPO_ROOT / "configs" / "zones.yaml")
+    return context
 
 
 def render_text(template: str, context: dict[str, Any]) -> str:
@@ -116,6 +119,8 @@ def flink_env(cfg: StackConfig, layout: Layout, creds: Credentials) -> dict[str,
         "FLINK_HOME": str(layout.flink_home),
         "FLINK_CONF_DIR": str(layout.conf("flink")),
         "FLINK_LOG_DIR": str(layout.state / "logs" / "flink"),
+        # Python UDF workers and the SQL client import `udfs` from this checkout.
+        "PYTHONPATH": str(REPO_ROOT),
         "PATH": f"{layout.flink_home / 'bin'}:{java17_home() / 'bin'}:{os.environ.get('PATH', '')}",
     }
 

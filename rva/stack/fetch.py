@@ -117,20 +117,25 @@ def _unpack(archive: Path, dest: Path) -> None:
 def fetch_flink(cfg: StackConfig, layout: Layout) -> None:
     """A venv with the apache-flink wheel (a full Flink) plus connector jars in lib/."""
     jars = {n: a for n, a in cfg.artifacts.items() if a.into == "flink-lib"}
-    pin = cfg.flink.python_package + "|" + ",".join(a.sha256 for a in jars.values())
+    packages = [cfg.flink.python_package, *cfg.flink.udf_packages]
+    pin = ",".join(packages) + "|" + ",".join(a.sha256 for a in jars.values())
     if _installed(layout.flink_venv, pin):
         return
     if not (layout.flink_venv / "bin" / "python").exists():
         _run([sys.executable, "-m", "venv", str(layout.flink_venv)], "flink venv")
-    _run([str(layout.flink_venv / "bin" / "pip"), "install", "-q", cfg.flink.python_package],
-         "pip install flink")
+    _run([str(layout.flink_venv / "bin" / "pip"), "install", "-q", *packages], "pip install flink")
     lib = layout.flink_home / "lib"
     added = lib / "rva-jars.txt"  # what earlier pins added, so a dropped pin leaves no jar behind
     for old in added.read_text().split() if added.exists() else []:
         (lib / old).unlink(missing_ok=True)
+    names = []
     for artifact in jars.values():
         shutil.copy2(download(artifact, layout.downloads), lib / artifact.filename)
-    added.write_text("\n".join(a.filename for a in jars.values()) + "\n")
+        names.append(artifact.filename)
+    for python_jar in (layout.flink_home / "opt").glob("flink-python-*.jar"):
+        shutil.copy2(python_jar, lib / python_jar.name)  # Python UDFs (udfs/)
+        names.append(python_jar.name)
+    added.write_text("\n".join(names) + "\n")
     for script in (layout.flink_home / "bin").iterdir():
         script.chmod(0o755)  # the wheel ships bin/ scripts without the execute bit
     _mark(layout.flink_venv, pin)

@@ -5,7 +5,8 @@ CREATE TEMPORARY TABLE events_topic (
     camera_key STRING,
     payload BYTES,
     publish_ts TIMESTAMP_LTZ(3) METADATA FROM 'publish_time' VIRTUAL,
-    message_id BYTES METADATA FROM 'message_id' VIRTUAL
+    message_id BYTES METADATA FROM 'message_id' VIRTUAL,
+    arrival_ts AS PROCTIME()
 ) WITH (
     'connector' = 'pulsar',
     'topics' = '{{ names.topic }}',

@@ -1,0 +1,125 @@
+"""`rva pipeline up | status | down`: the Bronze, Silver and Gold jobs on the cluster.
+
+`up` submits each layer's sql/<layer>.sql with sql-client unless its job runs, resuming
+from the savepoint `down` took; `down` stops each job with a savepoint so that no
+event is lost or counted twice across a restart.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from rva import flink
+from rva.config import REPO_ROOT, StackConfig
+from rva.errors import ConfigError, EngineError
+from rva.sql.render import LAYERS
+from rva.stack.layout import Layout
+from udfs.zones import JOB_PARAMETER, ZoneConfigError, load_zones
+
+
+@dataclass(frozen=True)
+class LayerState:
+    layer: str
+    job_name: str
+    job_id: str | None
+    state: str
+    last_checkpoint: str | None
+
+
+def job_name(layer: str) -> str:
+    return f"rva-{layer}"
+
+
+def _savepoint_file(layout: Layout, layer: str) -> Path:
+    return layout.state / "pipeline" / f"{layer}.savepoint"
+
+
+def script_for(cfg: StackConfig, layer: str, zones: Path | None) -> Path:
+    """sql/<layer>.sql, prefixed with this submission's settings when there are any."""
+    layout = Layout.of(cfg)
+    prefix = []
+    if zones is not None:
+        prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
+    savepoint = _savepoint_file(layout, layer)
+    if savepoint.exists():
+        prefix.append(f"SET 'execution.savepoint.path' = '{savepoint.read_text().strip()}';")
+        prefix.append("SET 'execution.savepoint.ignore-unclaimed-state' = 'true';")
+    source = REPO_ROOT / "sql" / f"{layer}.sql"
+    if not prefix:
+        return source
+    script = layout.state / "pipeline" / f"{layer}.sql"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text("\n".join(prefix) + "\n" + source.read_text())
+    return script
+
+
+def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LAYERS) -> dict[str, str]:
+    """Submit every layer whose job is not running; returns layer -> job id.
+
+    Raises:
+        ConfigError: the zones file is invalid (checked before anything is submitted).
+    """
+    if zones is not None:
+        try:
+            load_zones(zones)
+        except ZoneConfigError as err:
+            raise ConfigError(str(err)) from err
+    submitted = {}
+    for layer in layers:
+        running = flink.running_job(cfg, job_name(layer))
+        if running is not None:
+            submitted[layer] = running.job_id
+            continue
+        output = flink.run_sql_file(cfg, script_for(cfg, layer, zones))
+        submitted[layer] = flink.submitted_job_id(output)
+        _savepoint_file(Layout.of(cfg), layer).unlink(missing_ok=True)  # now resumed from it
+    return submitted
+
+
+def status(cfg: StackConfig) -> list[LayerState]:
+    jobs = {j.name: j for j in flink.jobs(cfg) if j.state in ("RUNNING", "CREATED", "RESTARTING", "FAILING")}
+    states = []
+    for layer in LAYERS:
+        job = jobs.get(job_name(layer))
+        checkpoint = None
+        if job is not None:
+            counts = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/checkpoints", timeout=10).json()
+            latest = (counts.get("latest") or {}).get("completed") or {}
+            checkpoint = latest.get("external_path")
+        states.append(LayerState(layer, job_name(layer), job.job_id if job else None,
+                                 job.state if job else "NOT RUNNING", checkpoint))
+    return states
+
+
+def down(cfg: StackConfig, timeout_s: float = 120) -> dict[str, str]:
+    """Stop each running layer with a savepoint; returns layer -> savepoint path."""
+    layout = Layout.of(cfg)
+    saved = {}
+    for layer in reversed(LAYERS):
+        job = flink.running_job(cfg, job_name(layer))
+        if job is None:
+            continue
+        trigger = httpx.post(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/stop",
+                             json={"drain": False}, timeout=30).json()["request-id"]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            result = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/savepoints/{trigger}",
+                               timeout=30).json()
+            if result["status"]["id"] == "COMPLETED":
+                operation = result["operation"]
+                if "location" not in operation:
+                    raise EngineError(f"{layer}: stop-with-savepoint failed: "
+                                      f"{operation.get('failure-cause', {}).get('class', operation)}")
+                path = _savepoint_file(layout, layer)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(operation["location"])
+                saved[layer] = operation["location"]
+                break
+            if time.monotonic() > deadline:
+                raise EngineError(f"{layer}: no savepoint after {timeout_s:.0f}s")
+            time.sleep(1)
+    return saved

@@ -1,0 +1,2 @@
+-- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
+CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;

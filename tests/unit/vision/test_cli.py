@@ -1,0 +1,126 @@
+"""`rva vision` / `rva replay` end to end: real video in, NDJSON out, and every bad input.
+
+Bad inputs run the CLI as a user would (``python -m vision``) and check for a one-line
+error and exit code 2, before any model is loaded where possible.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from vision.cli import vision
+from vision.schema_registry import JSON_SCHEMA
+from vision.scenes import Scene
+
+START = "2026-11-02T09:00:00Z"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vision", *args], capture_output=True, text=True, timeout=120)
+
+
+def run_vision(src: Path, out: Path, **kwargs: object) -> list[dict]:
+    kwargs.setdefault("start_time", START)
+    vision(src=str(src), store_id="store_001", camera_id="cam_01", out=out, progress=False,
+           metrics_port=0, **kwargs)  # type: ignore[arg-type]
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+class TestVisionCommand:
+    def test_video_to_ndjson(self, scene_video: Path, scene: Scene, tmp_path: Path) -> None:
+        # Act
+        events = run_vision(scene_video, tmp_path / "a.ndjson", tracker="bytetrack", stride=2)
+
+        # Assert: one valid event per processed frame, times from the file's 10 FPS.
+        schema = json.loads(JSON_SCHEMA.read_text())
+        for event in events:
+            jsonschema.validate(event, schema)
+        assert [e["frame_index"] for e in events] == list(range(0, len(scene.frames), 2))
+        assert events[1]["capture_ts"] == "2026-11-02T09:00:00.200Z"
+        assert events[0]["source"] == {"store_id": "store_001", "camera_id": "cam_01", "stream_id": "cam_01/aisle"}
+        assert sum(len(e["detections"]) for e in events) >= 2 * len(events)
+        tracks = {d["track_id"] for e in events for d in e["detections"] if d["track_id"] is not None}
+        assert 3 <= len(tracks) <= 4
+
+    def test_replayed_video_keeps_event_ids(self, scene_video: Path, tmp_path: Path) -> None:
+        first = run_vision(scene_video, tmp_path / "1.ndjson", tracker="bytetrack", max_frames=5)
+        second = run_vision(scene_video, tmp_path / "2.ndjson", tracker="bytetrack", max_frames=5,
+                            start_time="2027-01-01T00:00:00Z")
+        assert [e["event_id"] for e in first] == [e["event_id"] for e in second]
+        assert len({e["event_id"] for e in first}) == 5
+
+    def test_annotate_and_config(self, scene_video: Path, tmp_path: Path) -> None:
+        import cv2
+
+        config = tmp_path / "cameras.yaml"
+        config.write_text(f"store_id: s9\ntracker: bytetrack\ncameras:\n"
+                          f"  - {{camera_id: cam_a, src: '{scene_video}', max_frames: 4}}\n")
+        out = tmp_path / "c.ndjson"
+        vision(config=config, out=out, annotate=tmp_path / "ann.mp4", blur=True, progress=False, metrics_port=0)
+        events = [json.loads(line) for line in out.read_text().splitlines()]
+        assert [e["source"]["camera_id"] for e in events] == ["cam_a"] * 4
+        cap = cv2.VideoCapture(str(tmp_path / "ann.mp4"))
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 4
+
+    def test_dry_run_prints(self, scene_video: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        vision(src=str(scene_video), store_id="s", camera_id="c", dry_run=True, tracker="bytetrack",
+               max_frames=2, progress=False, metrics_port=0)
+        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        assert [e["frame_index"] for e in lines] == [0, 1]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("args, message", [
+        pytest.param(["--src", "{tmp}/missing.mp4"], "missing.mp4: no such video file", id="missing-file"),
+        pytest.param(["--src", "{tmp}/junk.mp4"], "junk.mp4: not a video OpenCV can decode", id="not-video"),
+        pytest.param(["--src", "{tmp}"], "no images", id="empty-folder"),
+        pytest.param(["--src", "{video}", "--model", "{tmp}/m.tflite"], "unsupported model file '.tflite'",
+                     id="model-kind"),
+        pytest.param(["--src", "{video}", "--model", "{tmp}/nope.pt"], "nope.pt: no such model file", id="model-missing"),
+        pytest.param(["--config", "{tmp}/bad.yaml"], "bad.yaml: cameras.0.camera_id: Field required", id="config"),
+        pytest.param(["--src", "http://127.0.0.1:9/cam.mjpg", "--retries", "1"], "stream unreachable after 1 retries",
+                     id="unreachable-stream"),
+        pytest.param(["--src", "{video}", "--tracker", "sort"], "tracker: need deepsort or bytetrack", id="tracker"),
+        pytest.param(["--src", "{video}", "--imgsz", "500"], "imgsz: need a multiple of 32", id="imgsz"),
+    ])
+    def test_one_line_error_and_exit_2(self, args: list[str], message: str, tmp_path: Path, scene_video: Path) -> None:
+        # Arrange
+        (tmp_path / "junk.mp4").write_bytes(b"junk" * 1000)
+        (tmp_path / "m.tflite").write_bytes(b"x")
+        (tmp_path / "bad.yaml").write_text("store_id: s\ncameras:\n  - src: a.mp4\n")
+        filled = [a.format(tmp=tmp_path, video=scene_video) for a in args]
+        if "--config" not in filled:
+            filled += ["--store-id", "s", "--camera-id", "c"]
+
+        # Act
+        result = run_cli("vision", *filled, "--out", str(tmp_path / "out.ndjson"), "--metrics-port", "0")
+
+        # Assert
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr.replace("\n", "")
+        lines = result.stderr.splitlines()
+        assert lines[-1].startswith("error: ")  # the error is one line, and the last
+        assert all(line.startswith("vision: WARNING") for line in lines[:-1])  # retries; no decoder chatter
+        assert "Traceback" not in result.stderr
+
+    def test_no_output_chosen(self, scene_video: Path) -> None:
+        result = run_cli("vision", "--src", str(scene_video), "--store-id", "s", "--camera-id", "c")
+        assert result.returncode == 2 and "no output: give --out FILE.ndjson, --pulsar or --dry-run" in result.stderr
+
+
+class TestReplayCommand:
+    def test_dry_run_and_bad_rate(self, tmp_path: Path) -> None:
+        events = tmp_path / "e.ndjson"
+        events.write_text('{"source":{"camera_id":"c"},"capture_ts":"2026-11-02T09:00:00.000Z"}\nnot json\n')
+        ok = run_cli("replay", str(events), "--dry-run", "--rate", "max")
+        assert ok.returncode == 0 and ok.stdout.splitlines()[1] == "not json"
+        bad = run_cli("replay", str(events), "--rate", "fast")
+        assert bad.returncode == 2 and "--rate: need original, max or a number > 0, got 'fast'" in bad.stderr
+        missing = run_cli("replay", str(tmp_path / "none.ndjson"), "--dry-run")
+        assert missing.returncode == 2 and "none.ndjson: no such events file" in missing.stderr

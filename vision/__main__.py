@@ -1,0 +1,5 @@
+"""``python -m vision vision ...`` / ``python -m vision replay ...``."""
+
+from vision.cli import main
+
+main()

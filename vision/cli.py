@@ -1,0 +1,237 @@
+"""`rva vision` and `rva replay`: plain functions with typer annotations.
+
+rva/cli.py registers them; ``python -m vision`` runs them standalone. Heavy imports
+happen inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from vision.errors import CameraConfigError, SourceError, VisionError
+
+DEFAULT_METRICS_PORT = 9108
+
+
+def _pulsar_defaults() -> tuple[str, str, str, Path]:
+    """Service URL, admin URL, topic and spool folder of the local stack config."""
+    from rva.config import load_stack_config
+
+    cfg = load_stack_config()
+    return (f"pulsar://127.0.0.1:{cfg.ports.pulsar}", f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
+            cfg.names.topic, cfg.state_dir / "vision" / "spool")
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="vision: %(levelname)s %(message)s", stream=sys.stderr)
+
+
+def _parse_start(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise CameraConfigError(f"--start-time: need ISO-8601 like 2026-11-02T09:00:00Z, got {text!r}") from err
+    return when if when.tzinfo else when.astimezone()
+
+
+def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | None, spool_dir: Path | None,
+                 register: bool, metrics: object) -> object:
+    from vision.pulsar_sink import PulsarSettings, PulsarSink
+    from vision.spool import Spool, spool_path
+
+    url, admin, default_topic, default_spool = _pulsar_defaults()
+    chosen_topic = topic or default_topic
+    spool = Spool(spool_path(spool_dir or default_spool, chosen_topic))
+    settings = PulsarSettings(service_url=pulsar_url or url, topic=chosen_topic,
+                              admin_url=(admin_url or admin) if register else None)
+    return PulsarSink(settings, spool, metrics=metrics)  # type: ignore[arg-type]
+
+
+def vision(
+    src: Annotated[Optional[str], typer.Option(help="Video file, image folder, rtsp://|http:// URL or webcam number.")] = None,
+    store_id: Annotated[Optional[str], typer.Option(help="Store the camera is in.")] = None,
+    camera_id: Annotated[Optional[str], typer.Option(help="Camera id; also the Pulsar message key.")] = None,
+    stream_id: Annotated[Optional[str], typer.Option(help="Stream name in events (default: camera/file name).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Cameras YAML file (several cameras).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write events to this NDJSON file.")] = None,
+    pulsar: Annotated[bool, typer.Option(help="Send events to Pulsar (through the spool).")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Print events instead of sending them.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="ultralytics .pt or YOLO .onnx (default: shipped person model).")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="onnx or ultralytics (default: by model file).")] = None,
+    tracker: Annotated[str, typer.Option(help="deepsort or bytetrack.")] = "deepsort",
+    conf: Annotated[float, typer.Option(help="Minimum detection confidence.")] = 0.25,
+    imgsz: Annotated[int, typer.Option(help="Network input size (multiple of 32).")] = 640,
+    classes: Annotated[Optional[list[str]], typer.Option("--class", help="Keep only this class (repeatable).")] = None,
+    stride: Annotated[int, typer.Option(help="Process every Nth frame.")] = 1,
+    fps: Annotated[Optional[float], typer.Option(help="Process at most N frames per second.")] = None,
+    folder_fps: Annotated[float, typer.Option(help="Frame rate of an image folder.")] = 25.0,
+    start_time: Annotated[Optional[str], typer.Option(help="Capture time of frame 0 of a file (ISO-8601; default now).")] = None,
+    max_frames: Annotated[Optional[int], typer.Option(help="Stop after N processed frames per camera.")] = None,
+    retries: Annotated[int, typer.Option(help="Reconnect attempts in a row before a live stream counts as gone.")] = 8,
+    annotate: Annotated[Optional[Path], typer.Option(help="Write an annotated MP4 here (one camera).")] = None,
+    blur: Annotated[bool, typer.Option(help="Blur people in the annotated video.")] = False,
+    metrics_port: Annotated[Optional[int], typer.Option(help=f"Serve /metrics here (default {DEFAULT_METRICS_PORT} for live sources; 0 = off).")] = None,
+    pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
+    admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
+    spool_dir: Annotated[Optional[Path], typer.Option(help="Spool folder (default: <state_dir>/vision/spool).")] = None,
+    register_schema: Annotated[bool, typer.Option(help="Register the event schema on the topic.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar for files.")] = True,
+) -> None:
+    """Detect and track people in video; publish one JSON event per processed frame."""
+    from vision.config import load_cameras
+    from vision.detection import DetectorConfig, load_detector
+    from vision.metrics import Metrics
+    from vision.pipeline import CameraRunner, CameraSpec, LockedDetector, run_cameras
+    from vision.retry import Backoff
+    from vision.sinks import FanoutSink, NdjsonSink, PrintSink, Sink
+    from vision.sources import open_source
+    from vision.tracking import make_tracker
+
+    _setup_logging()
+    start = _parse_start(start_time)
+    det_settings: dict[str, object] = {"model": model, "backend": backend, "conf": conf, "imgsz": imgsz,
+                                       "classes": tuple(classes or ())}
+    if config is not None:
+        if src is not None:
+            raise CameraConfigError("--src and --config: give one of them")
+        parsed = load_cameras(config)
+        tracker = parsed.tracker or tracker
+        for key, value in parsed.detector.model_dump(exclude_none=True).items():
+            det_settings[key] = tuple(value) if key == "classes" else value
+        cameras = [CameraSpec(store_id=c.store_id or parsed.store_id or "", camera_id=c.camera_id, src=c.src,
+                              stream_id=c.stream_id, stride=c.stride, fps=c.fps or fps,
+                              folder_fps=c.folder_fps or folder_fps, start=start,
+                              max_frames=c.max_frames or max_frames) for c in parsed.cameras]
+    else:
+        missing = [f"--{n}" for n, v in (("src", src), ("store-id", store_id), ("camera-id", camera_id)) if not v]
+        if missing:
+            raise CameraConfigError(f"{', '.join(missing)}: required (or give --config cameras.yaml)")
+        cameras = [CameraSpec(store_id=store_id or "", camera_id=camera_id or "", src=src or "", stream_id=stream_id,
+                              stride=stride, fps=fps, folder_fps=folder_fps, start=start, max_frames=max_frames)]
+    if not (out or pulsar or dry_run):
+        raise CameraConfigError("no output: give --out FILE.ndjson, --pulsar or --dry-run")
+    if annotate is not None and len(cameras) > 1:
+        raise CameraConfigError("--annotate: works with one camera, the config has several")
+    if retries < 0:
+        raise CameraConfigError(f"--retries: need >= 0, got {retries}")
+    backoff = Backoff(budget=retries)
+
+    # Fail fast on bad input: open every source before loading the model.
+    sources = [open_source(c.src, start=c.start, folder_fps=c.folder_fps, backoff=backoff) for c in cameras]
+    for cam in cameras:
+        if cam.stride < 1:
+            raise CameraConfigError(f"--stride: need >= 1, got {cam.stride}")
+    detector = LockedDetector(load_detector(DetectorConfig(**det_settings)))  # type: ignore[arg-type]
+    metrics = Metrics()
+    live = any(s.live for s in sources)
+    port = metrics_port if metrics_port is not None else (DEFAULT_METRICS_PORT if live else 0)
+    if port:
+        metrics.serve(port)
+
+    sinks: list[Sink] = []
+    if out is not None:
+        sinks.append(NdjsonSink(out))
+    if dry_run:
+        sinks.append(PrintSink())
+    elif pulsar:
+        sinks.append(_pulsar_sink(pulsar_url, admin_url, topic, spool_dir, register_schema, metrics))  # type: ignore[arg-type]
+    sink = FanoutSink(sinks)
+
+    annotator = None
+    if annotate is not None:
+        from vision.annotate import VideoAnnotator
+
+        annotator = VideoAnnotator(annotate, fps=sources[0].fps or 10.0, blur=blur)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    show = progress and not dry_run and console.is_terminal and not live
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, disable=not show)
+    stop = threading.Event()
+    runners = []
+    with bar:
+        for cam, source in zip(cameras, sources):
+            task = bar.add_task(cam.camera_id, total=source.total_frames)
+            runners.append(CameraRunner(
+                cam, detector, make_tracker(tracker), sink, metrics=metrics, source=source,
+                annotator=annotator, backoff=backoff, stop=stop,
+                on_frame=lambda n, total, t=task: bar.update(t, completed=n, total=total)))
+        try:
+            outcomes = run_cameras(runners)
+        except KeyboardInterrupt:
+            stop.set()
+            raise
+        finally:
+            sink.close()
+    for outcome in outcomes:
+        if outcome.stats is not None:
+            s = outcome.stats
+            console.print(f"{s.camera_id}: {s.frames_processed}/{s.frames_read} frames, {s.detections} detections, "
+                          f"{len(s.track_ids)} tracks, {s.frames_processed / max(s.wall_s, 1e-9):.1f} frames/s "
+                          f"-> {s.stream_id}", highlight=False)
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        raise failed[0].error  # type: ignore[misc]
+
+
+def replay(
+    file: Annotated[Path, typer.Argument(help="NDJSON events file (from `rva vision --out`).")],
+    rate: Annotated[str, typer.Option(help="original (real time), N (N times faster) or max.")] = "original",
+    dry_run: Annotated[bool, typer.Option(help="Print events instead of sending them.")] = False,
+    pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
+    admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
+    spool_dir: Annotated[Optional[Path], typer.Option(help="Spool folder (default: <state_dir>/vision/spool).")] = None,
+    register_schema: Annotated[bool, typer.Option(help="Register the event schema on the topic.")] = True,
+) -> None:
+    """Re-send recorded events to Pulsar, paced by their capture times."""
+    from vision.metrics import Metrics
+    from vision.replay import Rate
+    from vision.replay import replay as run_replay
+    from vision.sinks import PrintSink, Sink
+
+    _setup_logging()
+    pace = Rate.parse(rate)
+    if not file.is_file():
+        raise SourceError(f"{file}: no such events file")
+    sink: Sink = PrintSink() if dry_run else _pulsar_sink(  # type: ignore[assignment]
+        pulsar_url, admin_url, topic, spool_dir, register_schema, Metrics())
+    try:
+        count = run_replay(file, sink, pace)
+    finally:
+        sink.close()
+    from rich.console import Console
+
+    Console(stderr=True).print(f"replayed {count} events from {file}", highlight=False)
+
+
+def main() -> None:
+    """``python -m vision``: both commands, errors as one line and exit code 2."""
+    from rich.console import Console
+
+    from rva.errors import RvaError
+
+    app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+    app.command("vision")(vision)
+    app.command("replay")(replay)
+    try:
+        app()
+    except RvaError as err:
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(2)
+
+
+__all__ = ["main", "replay", "vision", "VisionError"]

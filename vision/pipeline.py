@@ -1,0 +1,243 @@
+"""One camera's loop: decode -> sample -> detect -> track -> serialize -> sink.
+
+:class:`CameraRunner` times each stage per frame (for the benchmark and /metrics);
+:func:`run_cameras` runs several cameras from one config, one thread each, sharing
+the detector (behind a lock) and the sink.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from vision.annotate import VideoAnnotator
+from vision.detection import Detector, Detections
+from vision.errors import VisionError
+from vision.events import FrameEvent, SourceRef, TrackedDetection
+from vision.metrics import Metrics
+from vision.retry import Backoff
+from vision.sampling import FrameSampler
+from vision.sinks import Sink
+from vision.sources import DEFAULT_FOLDER_FPS, FrameSource, LiveStreamSource, open_source
+from vision.tracking import Tracker
+
+log = logging.getLogger(__name__)
+STAGES = ("decode", "detect", "track", "serialize", "send")
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """One camera to run.
+
+    Attributes:
+        store_id: Store the camera is in.
+        camera_id: Camera; also the Pulsar message key.
+        src: Video file, image folder, stream URL or webcam number.
+        stream_id: Stream name in events; default ``<camera_id>/<file or folder name>``
+            for files, ``<camera_id>/live-<start time>`` for live sources.
+        stride: Process every Nth decoded frame.
+        fps: Process at most this many frames per second (after the stride).
+        folder_fps: Frame rate of an image folder.
+        start: Capture time of frame 0 of a file or folder (default: now).
+        max_frames: Stop after this many processed frames.
+    """
+
+    store_id: str
+    camera_id: str
+    src: str
+    stream_id: str | None = None
+    stride: int = 1
+    fps: float | None = None
+    folder_fps: float = DEFAULT_FOLDER_FPS
+    start: datetime | None = None
+    max_frames: int | None = None
+
+
+@dataclass
+class StageTimer:
+    """Seconds spent in each stage, summed over processed frames."""
+
+    totals: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    frames: int = 0
+
+    def ms_per_frame(self) -> dict[str, float]:
+        return {k: 1000 * v / max(1, self.frames) for k, v in self.totals.items()}
+
+
+@dataclass
+class RunStats:
+    """What one camera did."""
+
+    camera_id: str
+    stream_id: str
+    frames_read: int = 0
+    frames_processed: int = 0
+    detections: int = 0
+    track_ids: set[int] = field(default_factory=set)
+    timer: StageTimer = field(default_factory=StageTimer)
+    wall_s: float = 0.0
+
+
+class LockedDetector:
+    """Serializes calls to a detector shared by camera threads."""
+
+    def __init__(self, detector: Detector) -> None:
+        self.inner = detector
+        self.spec = detector.spec
+        self._lock = threading.Lock()
+
+    def detect(self, image: np.ndarray) -> Detections:
+        with self._lock:
+            return self.inner.detect(image)
+
+
+def tracked(dets: Detections, ids: list[int | None]) -> list[TrackedDetection]:
+    """Detections with their track ids, as they go into events."""
+    from vision.events import BBox
+
+    return [TrackedDetection(det_id=i, label=dets.labels[i], bbox=BBox(*(float(v) for v in dets.xyxy[i])),
+                             conf=float(dets.conf[i]), track_id=ids[i]) for i in range(len(dets))]
+
+
+class CameraRunner:
+    """Runs one camera until its source ends (files) or fails for good (live).
+
+    Args:
+        camera: What to run.
+        detector: Shared detector.
+        tracker: This camera's own tracker (ids are per stream).
+        sink: Where events go.
+        metrics: Prometheus metrics of the run.
+        source: An opened source (default: opened from ``camera.src``).
+        annotator: Writes an annotated video when given.
+        on_frame: Called after each decoded frame with (frames read, total or None).
+        backoff: Reconnect policy for live sources.
+        stop: Set to end the loop after the current frame.
+    """
+
+    def __init__(self, camera: CameraSpec, detector: Detector, tracker: Tracker, sink: Sink,
+                 metrics: Metrics | None = None, source: FrameSource | None = None,
+                 annotator: VideoAnnotator | None = None,
+                 on_frame: Callable[[int, int | None], None] | None = None,
+                 backoff: Backoff = Backoff(), stop: threading.Event | None = None) -> None:
+        self.camera = camera
+        self.detector = detector
+        self.tracker = tracker
+        self.sink = sink
+        self.metrics = metrics or Metrics()
+        self.source = source or open_source(camera.src, start=camera.start, folder_fps=camera.folder_fps,
+                                            backoff=backoff)
+        if isinstance(self.source, LiveStreamSource):
+            self.source.on_reconnect = self.metrics.reconnects.labels(camera.camera_id).inc
+        self.annotator = annotator
+        self.on_frame = on_frame
+        self.stop = stop or threading.Event()
+        self.sampler = FrameSampler(stride=camera.stride, target_fps=camera.fps)
+        self.started = datetime.now().astimezone()
+        stream_id = camera.stream_id or (
+            f"{camera.camera_id}/live-{self.started:%Y%m%dT%H%M%S%z}" if self.source.live
+            else f"{camera.camera_id}/{self.source.name}")
+        self.ref = SourceRef(camera.store_id, camera.camera_id, stream_id)
+
+    def run(self) -> RunStats:
+        """Process frames until the source ends; returns counts and stage times.
+
+        Raises:
+            SourceError: The source cannot be read (a live one: after its retry budget).
+        """
+        cam = self.camera.camera_id
+        m = self.metrics
+        stats = RunStats(cam, self.ref.stream_id)
+        timer = stats.timer
+        t_start = time.perf_counter()
+        first_ts: datetime | None = None
+        frames = self.source.frames()
+        try:
+            while not self.stop.is_set():
+                t0 = time.perf_counter()
+                frame = next(frames, None)
+                t_decode = time.perf_counter() - t0
+                if frame is None:
+                    break
+                stats.frames_read += 1
+                m.frames_read.labels(cam).inc()
+                if self.on_frame is not None:
+                    self.on_frame(stats.frames_read, self.source.total_frames)
+                first_ts = first_ts or frame.capture_ts
+                if not self.sampler.keep(frame.index, (frame.capture_ts - first_ts).total_seconds()):
+                    m.frames_dropped.labels(cam).inc()
+                    timer.totals["decode"] += t_decode
+                    continue
+                t1 = time.perf_counter()
+                dets = self.detector.detect(frame.image)
+                t2 = time.perf_counter()
+                ids = self.tracker.update(frame.image, dets)
+                t3 = time.perf_counter()
+                items = tracked(dets, ids)
+                event = FrameEvent(self.ref, frame.index, frame.capture_ts, frame.width, frame.height, tuple(items))
+                payload = event.to_json()
+                t4 = time.perf_counter()
+                self.sink.write(payload, cam)
+                t5 = time.perf_counter()
+                if self.annotator is not None:
+                    self.annotator.write(frame.image, items)
+                for stage, seconds in zip(STAGES, (t_decode, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+                    timer.totals[stage] += seconds
+                    m.stage_ms.labels(cam, stage).observe(seconds * 1000)
+                timer.frames += 1
+                stats.frames_processed += 1
+                stats.detections += len(items)
+                stats.track_ids.update(i for i in ids if i is not None)
+                m.frames_processed.labels(cam).inc()
+                m.track_count.labels(cam).set(self.tracker.active_tracks)
+                if self.camera.max_frames is not None and stats.frames_processed >= self.camera.max_frames:
+                    break
+        finally:
+            self.source.close()
+            if self.annotator is not None:
+                self.annotator.close()
+        stats.wall_s = time.perf_counter() - t_start
+        return stats
+
+
+@dataclass
+class CameraOutcome:
+    """A camera thread's result: stats, or the error that ended it."""
+
+    camera_id: str
+    stats: RunStats | None = None
+    error: VisionError | None = None
+
+
+def run_cameras(runners: Sequence[CameraRunner]) -> list[CameraOutcome]:
+    """Run cameras in parallel threads; one camera failing does not stop the others.
+
+    Returns:
+        One outcome per runner, in order.
+    """
+    outcomes = [CameraOutcome(r.camera.camera_id) for r in runners]
+
+    def work(runner: CameraRunner, outcome: CameraOutcome) -> None:
+        try:
+            outcome.stats = runner.run()
+        except VisionError as err:
+            if len(runners) > 1:
+                log.error("camera %s stopped: %s", runner.camera.camera_id, err)
+            outcome.error = err
+
+    if len(runners) == 1:
+        work(runners[0], outcomes[0])
+        return outcomes
+    threads = [threading.Thread(target=work, args=(r, o), name=f"camera-{r.camera.camera_id}", daemon=True)
+               for r, o in zip(runners, outcomes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
