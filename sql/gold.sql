@@ -120,7 +120,8 @@ WITH exploded AS (
         (d.bbox.y1 + d.bbox.y2) / 2 / e.image_size.height AS cy,
         (d.bbox.x2 - d.bbox.x1) / e.image_size.width AS w,
         (d.bbox.y2 - d.bbox.y1) / e.image_size.height AS h,
-        e.event_ts <= CURRENT_WATERMARK(e.event_ts) AS is_late
+        -- before the first watermark CURRENT_WATERMARK is NULL: nothing is late yet
+        COALESCE(e.event_ts <= CURRENT_WATERMARK(e.event_ts), FALSE) AS is_late
     FROM events_first_seen AS e
     CROSS JOIN UNNEST(e.detections) AS d (det_id, `class`, bbox, conf, track_id)
 )

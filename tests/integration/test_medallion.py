@@ -1,0 +1,394 @@
+"""Bronze, Silver and Gold on the real stack against a plain-Python reference.
+
+Known events (duplicates, out-of-order pairs, malformed messages, then late events)
+go to a topic of this run's own; the three layer scripts are rendered into a namespace
+of this run's own and submitted with sql-client. Every Silver and Gold table is then
+compared row by row with what `Reference` computes from the same events, and a replay
+of every message must leave every table unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from rva import flink
+from rva.config import REPO_ROOT
+from rva.publish import publish
+from rva.sql.render import PIPELINE, render_context, render_layer
+from udfs.zones import load_zones
+
+from .conftest import Stack
+
+RUN = uuid.uuid4().hex[:8]
+NAMESPACE = f"it_medallion_{RUN}"
+TOPIC = f"persistent://retail/metadata/it-medallion-{RUN}"
+WAIT_S = 420  # generous upper bound: three jobs and their Python workers share 2 cores
+T0 = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+FPS = 2
+DURATION_S = 150
+WIDTH, HEIGHT = 1000, 500
+TUNABLES = yaml.safe_load(PIPELINE.read_text())
+ZONES = load_zones(REPO_ROOT / "configs" / "zones.yaml")  # what the cluster's zone_of reads
+
+
+# --- the scene: where each track is at time t (normalized centre), or None -------------
+def track_1(t: float) -> tuple[float, float] | None:  # walks entrance -> aisle_1 -> checkout
+    return (0.05 + 0.9 * t / 60, 0.5) if t < 60 else None
+
+
+def track_2(t: float) -> tuple[float, float] | None:  # stands in aisle_1
+    if not 10 <= t < 40 or 30 <= t < 32:  # a 2 s detection gap, shorter than dwell_gap_s
+        return None
+    return (0.72, 0.45) if 20 <= t <= 20.5 else (0.5, 0.45)  # 0.5 s flicker into checkout
+
+
+def track_3(t: float) -> tuple[float, float] | None:  # two visits, 45 s apart
+    if 5 <= t < 25:
+        return (0.2, 0.6)
+    return (0.8, 0.6) if 70 <= t < 90 else None
+
+
+def track_7(t: float) -> tuple[float, float] | None:  # aisle_2, then the display
+    return ((0.3 if t < 60 else 0.8), 0.4) if 30 <= t < 100 else None
+
+
+def untracked(t: float) -> tuple[float, float] | None:  # a detection the tracker gave no id
+    return (0.6, 0.3) if t < 10 else None
+
+
+SCENE: dict[str, list[tuple[int | None, Callable[[float], tuple[float, float] | None], float]]] = {
+    "cam_01": [(1, track_1, 0.91), (2, track_2, 0.8), (3, track_3, 0.7)],
+    "cam_02": [(7, track_7, 0.85), (None, untracked, 0.5)],
+}
+
+
+def iso(t: float) -> str:
+    return (T0 + timedelta(seconds=t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def frame(camera: str, index: int, t: float, people: list[tuple[int | None, float, float, float]]) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "event_id": f"{RUN}-{camera}-{index:05d}",
+        "source": {"store_id": "store_it", "camera_id": camera, "stream_id": f"{camera}/it"},
+        "frame_index": index,
+        "capture_ts": iso(t),
+        "image_size": {"width": WIDTH, "height": HEIGHT},
+        "detections": [
+            {"det_id": i, "class": "person", "conf": conf, "track_id": track,
+             "bbox": {"x1": x * WIDTH - 20, "y1": y * HEIGHT - 60, "x2": x * WIDTH + 20, "y2": y * HEIGHT + 60}}
+            for i, (track, x, y, conf) in enumerate(people)
+        ],
+    }
+
+
+def scene_events() -> list[dict[str, Any]]:
+    events = []
+    for index in range(DURATION_S * FPS):
+        t = index / FPS
+        for camera, tracks in SCENE.items():
+            people = [(track, *pos, conf) for track, where, conf in tracks if (pos := where(t)) is not None]
+            events.append(frame(camera, index, t, people))
+    return events
+
+
+def late_events() -> list[dict[str, Any]]:
+    """Frames from a minute that closed long ago, sent after everything else."""
+    return [frame("cam_01", 9000 + i, 45 + i / FPS, [(9, 0.5, 0.5, 0.9)]) for i in range(4)]
+
+
+def publish_order(events: list[dict[str, Any]]) -> list[bytes]:
+    """Events as sent: some adjacent pairs swapped, 30 duplicates, 3 malformed messages."""
+    rng = random.Random(7)
+    lines = [json.dumps(e).encode() for e in events]
+    for i in rng.sample(range(0, len(lines) - 1, 2), 40):
+        lines[i], lines[i + 1] = lines[i + 1], lines[i]  # 0.5 s apart: inside the bound
+    for i in sorted(rng.sample(range(len(lines)), 30), reverse=True):
+        lines.insert(i + 1, lines[i])
+    for i, bad in zip((100, 300, 500), (b"not json", b'{"event_id": 1', b"[1, 2, 3]")):
+        lines.insert(i, bad)
+    return lines
+
+
+# --- the reference --------------------------------------------------------------------
+def ms(ts: str) -> int:
+    return int(datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def utc_ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Detection:
+    event_id: str
+    det_id: int
+    camera_id: str
+    track_id: int | None
+    t_ms: int
+    cx: float
+    cy: float
+    conf: float
+    zone_id: str | None
+    is_late: bool
+
+
+def sessions(times: list[int], gap_ms: int) -> list[list[int]]:
+    """Indices of ``times`` (sorted) grouped into visits split at gaps >= gap_ms."""
+    groups: list[list[int]] = []
+    for i, t in enumerate(times):
+        if groups and t - times[groups[-1][-1]] < gap_ms:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+class Reference:
+    """Silver and Gold computed in plain Python from the published messages."""
+
+    def __init__(self, messages: list[bytes], late_ids: set[str]) -> None:
+        seen: set[str] = set()
+        self.silver: list[Detection] = []
+        for raw in messages:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(event, dict) or event.get("event_id") in seen:
+                continue
+            seen.add(event["event_id"])
+            cam, size = event["source"]["camera_id"], event["image_size"]
+            for d in event["detections"]:
+                b = d["bbox"]
+                cx = (b["x1"] + b["x2"]) / 2 / size["width"]
+                cy = (b["y1"] + b["y2"]) / 2 / size["height"]
+                self.silver.append(Detection(
+                    event["event_id"], d["det_id"], cam, d["track_id"], ms(event["capture_ts"]), cx, cy,
+                    d["conf"], ZONES[cam].zone_of(cx, cy), event["event_id"] in late_ids))
+        on_time = [d for d in self.silver if not d.is_late]
+        self.watermark_ms = max(d.t_ms for d in on_time) - TUNABLES["out_of_orderness_s"] * 1000
+        self.on_time = on_time
+
+    def _minute(self, d: Detection) -> tuple[datetime, datetime]:
+        start = d.t_ms // 60_000 * 60_000
+        return utc_ms(start).replace(tzinfo=None), utc_ms(start + 60_000).replace(tzinfo=None)
+
+    def _closed(self, end_ms: int) -> bool:
+        return end_ms <= self.watermark_ms
+
+    def people_per_minute(self) -> set[tuple]:
+        groups: dict[tuple, list[Detection]] = defaultdict(list)
+        for d in self.on_time:
+            groups[(d.camera_id, *self._minute(d))].append(d)
+        return {
+            ("store_it", cam, start, end, len(ds), len({d.track_id for d in ds if d.track_id is not None}))
+            for (cam, start, end), ds in groups.items()
+            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
+        }
+
+    def heatmap(self) -> set[tuple]:
+        grid = TUNABLES["heatmap_grid"]
+        groups: dict[tuple, int] = defaultdict(int)
+        for d in self.on_time:
+            cell = (min(math.floor(d.cx * grid), grid - 1), min(math.floor(d.cy * grid), grid - 1))
+            groups[(d.camera_id, *self._minute(d), *cell)] += 1
+        return {
+            ("store_it", cam, start, end, x, y, hits)
+            for (cam, start, end, x, y), hits in groups.items()
+            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
+        }
+
+    def _visits(self, key: Callable[[Detection], tuple | None], gap_s: int) -> list[tuple[tuple, list[Detection]]]:
+        by_key: dict[tuple, list[Detection]] = defaultdict(list)
+        for d in self.on_time:
+            if (k := key(d)) is not None:
+                by_key[k].append(d)
+        visits = []
+        for k, ds in by_key.items():
+            ds.sort(key=lambda d: d.t_ms)
+            for group in sessions([d.t_ms for d in ds], gap_s * 1000):
+                members = [ds[i] for i in group]
+                if self._closed(members[-1].t_ms + gap_s * 1000):
+                    visits.append((k, members))
+        return visits
+
+    def track_summary(self) -> list[tuple]:
+        rows = []
+        tracked = self._visits(lambda d: (d.camera_id, d.track_id) if d.track_id is not None else None,
+                               TUNABLES["track_gap_s"])
+        for (cam, track), ds in tracked:
+            rows.append(("store_it", cam, track, utc_ms(ds[0].t_ms), utc_ms(ds[-1].t_ms),
+                         (ds[-1].t_ms - ds[0].t_ms) / 1000, len(ds), ds[-1].cx - ds[0].cx,
+                         ds[-1].cy - ds[0].cy, sum(d.conf for d in ds) / len(ds)))
+        return sorted(rows)
+
+    def zone_dwell(self) -> list[tuple]:
+        rows = []
+        visits = self._visits(
+            lambda d: (d.camera_id, d.track_id, d.zone_id) if d.track_id is not None and d.zone_id else None,
+            TUNABLES["dwell_gap_s"])
+        for (cam, track, zone), ds in visits:
+            dwell = (ds[-1].t_ms - ds[0].t_ms) / 1000
+            if dwell >= TUNABLES["min_visit_s"]:
+                rows.append(("store_it", cam, track, zone, utc_ms(ds[0].t_ms), utc_ms(ds[-1].t_ms), dwell))
+        return sorted(rows)
+
+
+# --- running it -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MedallionRun:
+    reference: Reference
+    messages: list[bytes]
+    job_ids: list[str]
+
+
+def query(stack: Stack, sql: str) -> list[tuple]:
+    cursor = stack.trino(NAMESPACE)
+    cursor.execute(sql)
+    return [tuple(r) for r in cursor.fetchall()]
+
+
+def wait_for_rows(stack: Stack, table: str, expected: int, where: str = "TRUE") -> None:
+    deadline = time.monotonic() + WAIT_S
+    count = -1
+    while time.monotonic() < deadline:
+        try:
+            count = query(stack, f"SELECT count(*) FROM {table} WHERE {where}")[0][0]
+        except Exception as err:  # not created or not committed yet
+            if "does not exist" not in str(err):
+                raise
+        if count >= expected:
+            return
+        time.sleep(3)
+    raise AssertionError(f"{table}: {count} rows where {where}, expected {expected}, after {WAIT_S}s")
+
+
+def wait_for_backlog_zero(stack: Stack) -> None:
+    """Every layer's subscription has consumed (and acknowledged) every message."""
+    path = TOPIC.replace("persistent://", "persistent/")
+    url = f"http://127.0.0.1:{stack.cfg.ports.pulsar_admin}/admin/v2/{path}/partitioned-stats"
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        subs = httpx.get(url, timeout=10).json().get("subscriptions", {})
+        if len(subs) == 3 and all(s["msgBacklog"] == 0 for s in subs.values()):
+            return
+        time.sleep(3)
+    raise AssertionError(f"subscriptions still have a backlog after {WAIT_S}s")
+
+
+@pytest.fixture(scope="module")
+def medallion(stack: Stack) -> Iterator[MedallionRun]:
+    context = render_context(stack.cfg, stack.env_name)
+    context["names"] = {**context["names"], "iceberg_namespace": NAMESPACE, "topic": TOPIC}
+    job_ids = []
+    for layer in ("bronze", "silver", "gold"):
+        # Job and subscription names of this run's own: a running pipeline is not touched.
+        sql = render_layer(layer, context).replace(f"'rva-{layer}'", f"'rva-{layer}-it-{RUN}'")
+        script = REPO_ROOT / "build" / "it" / f"{layer}_{RUN}.sql"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(sql)
+        job_ids.append(stack.run_sql(script))
+
+    events, late = scene_events(), late_events()
+    messages = publish_order(events)
+    assert publish(stack.pulsar_url, TOPIC, messages) == len(messages)
+    reference = Reference(messages, set())
+    # The last minute window and every visit must be closed before the late events go.
+    wait_for_rows(stack, "gold_people_per_minute", len(reference.people_per_minute()))
+    wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
+    wait_for_rows(stack, "gold_track_summary", len(reference.track_summary()))
+
+    late_lines = [json.dumps(e).encode() for e in late]
+    assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
+    reference = Reference(messages + late_lines, {e["event_id"] for e in late})
+    wait_for_rows(stack, "silver_detection", len(reference.silver))
+    wait_for_backlog_zero(stack)
+    yield MedallionRun(reference, messages + late_lines, job_ids)
+
+    for job_id in job_ids:
+        flink.cancel(stack.cfg, job_id)
+    for table in ("bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
+                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell"):
+        query(stack, f"DROP TABLE IF EXISTS {table}")
+    query(stack, f"DROP SCHEMA IF EXISTS {NAMESPACE}")
+
+
+def approx_rows(rows: list[tuple]) -> list[tuple]:
+    return [tuple(pytest.approx(v, abs=1e-6) if isinstance(v, float) else v for v in r) for r in rows]
+
+
+def as_utc(value: Any) -> Any:
+    return value.astimezone(timezone.utc) if isinstance(value, datetime) and value.tzinfo else value
+
+
+class TestSilver:
+    def test_detections_match_reference(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT event_id, det_id, camera_id, track_id, capture_ts, cx, cy, conf, "
+                            "zone_id, is_late FROM silver_detection ORDER BY event_id, det_id")
+        got = [(r[0], r[1], r[2], r[3], as_utc(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in rows]
+        expected = sorted((d.event_id, d.det_id, d.camera_id, d.track_id, utc_ms(d.t_ms), d.cx, d.cy,
+                           d.conf, d.zone_id, d.is_late) for d in medallion.reference.silver)
+        assert got == approx_rows(expected)
+
+    def test_late_events_kept_and_flagged(self, stack: Stack, medallion: MedallionRun) -> None:
+        late = query(stack, "SELECT count(*) FROM silver_detection WHERE is_late")[0][0]
+        assert late == sum(d.is_late for d in medallion.reference.silver) == 4
+
+
+class TestGold:
+    def test_people_per_minute(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, window_start, window_end, detections, unique_people "
+                            "FROM gold_people_per_minute")
+        assert set(rows) == medallion.reference.people_per_minute()
+
+    def test_zone_heatmap(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, window_start, window_end, cell_x, cell_y, hits "
+                            "FROM gold_zone_heatmap")
+        assert set(rows) == medallion.reference.heatmap()
+
+    def test_track_summary(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, track_id, first_seen, last_seen, duration_s, frames, "
+                            "delta_x, delta_y, avg_conf FROM gold_track_summary ORDER BY 2, 3, 4")
+        got = [tuple(as_utc(v) for v in r) for r in rows]
+        assert got == approx_rows(medallion.reference.track_summary())
+
+    def test_zone_dwell(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, track_id, zone_id, enter_ts, exit_ts, dwell_s "
+                            "FROM gold_zone_dwell ORDER BY 2, 3, 4, 5")
+        got = [tuple(as_utc(v) for v in r) for r in rows]
+        expected = medallion.reference.zone_dwell()
+        assert got == approx_rows(expected)
+        # the scene's own checks: the flicker is no visit, the short gap does not split one
+        assert not [r for r in expected if r[2] == 2 and r[3] == "checkout"]
+        assert len([r for r in expected if r[2] == 2 and r[3] == "aisle_1"]) == 1
+
+
+TABLES = ["bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
+          "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell"]
+
+
+class TestReplay:
+    def test_replay_changes_no_table(self, stack: Stack, medallion: MedallionRun) -> None:
+        def snapshot() -> dict[str, list[tuple]]:
+            return {t: sorted(map(repr, query(stack, f"SELECT * FROM {t}"))) for t in TABLES}
+
+        before = snapshot()
+        assert all(before[t] for t in TABLES), "every table has rows before the replay"
+        assert publish(stack.pulsar_url, TOPIC, medallion.messages) == len(medallion.messages)
+        wait_for_backlog_zero(stack)
+        time.sleep(25)  # two checkpoints: anything the replay wrote would now be committed
+        assert snapshot() == before

@@ -1,0 +1,99 @@
+"""Real video -> vision producer -> Pulsar (with the event schema registered) -> Bronze -> Trino.
+
+Registering a JSON schema on the topic must not break Bronze, which reads the topic as
+raw bytes (``value.format = 'raw'``): every event the producer sent must be a
+bronze_raw row, with no rejects.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from rva import flink
+from rva.config import REPO_ROOT
+from rva.sql.render import render_context, render_layer
+from vision.detection import DetectorConfig, load_detector
+from vision.pipeline import CameraRunner, CameraSpec
+from vision.pulsar_sink import PulsarSettings, PulsarSink
+from vision.scenes import render_scene
+from vision.sinks import FanoutSink, NdjsonSink
+from vision.spool import Spool
+from vision.tracking import make_tracker
+
+from .conftest import Stack
+
+RUN = uuid.uuid4().hex[:8]
+FRAMES = 10
+WAIT_S = 300
+
+
+def poll(stack: Stack, schema: str, sql: str, until: int) -> list[tuple]:
+    cursor = stack.trino(schema)
+    deadline = time.monotonic() + WAIT_S
+    rows: list[tuple] = []
+    while time.monotonic() < deadline:
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        except Exception as err:  # table not created or not committed yet
+            if "does not exist" not in str(err):
+                raise
+        if len(rows) >= until:
+            return rows
+        time.sleep(2)
+    return rows
+
+
+class TestVisionIntoBronze:
+    def test_events_with_registered_schema_reach_bronze(self, stack: Stack, tmp_path: Path) -> None:
+        # Arrange: Bronze for a namespace and topic of this run's own.
+        namespace = f"it_vision_{RUN}"
+        topic = f"persistent://retail/metadata/it-vision-{RUN}"
+        context = render_context(stack.cfg, stack.env_name)
+        context["names"] = {**context["names"], "iceberg_namespace": namespace, "topic": topic}
+        sql = render_layer("bronze", context).replace("'rva-bronze'", f"'rva-bronze-it-vision-{RUN}'")
+        script = REPO_ROOT / "build" / "it" / f"bronze_vision_{RUN}.sql"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(sql)
+        job_id = stack.run_sql(script)
+        admin = f"http://127.0.0.1:{stack.cfg.ports.pulsar_admin}"
+        try:
+            # Act: the producer on a real video, sending through the spool.
+            video = render_scene(n_frames=FRAMES).write_video(tmp_path / "aisle.mp4")
+            sink = PulsarSink(PulsarSettings(stack.pulsar_url, topic, admin_url=admin),
+                              Spool(tmp_path / "spool.sqlite3"))
+            reference = NdjsonSink(tmp_path / "ref.ndjson")
+            runner = CameraRunner(CameraSpec("store_it", "cam_vision", str(video)), load_detector(DetectorConfig()),
+                                  make_tracker("bytetrack"), FanoutSink([reference, sink]))
+            runner.run()
+            sink.close(drain_timeout_s=60)
+            reference.close()
+            sent = [json.loads(line) for line in (tmp_path / "ref.ndjson").read_text().splitlines()]
+
+            # Assert: the schema is on the topic, and Bronze read every event.
+            assert sink.schema_registered and sink.spool.depth() == 0
+            t, n, name = topic.split("://")[1].split("/")
+            registered = httpx.get(f"{admin}/admin/v2/schemas/{t}/{n}/{name}/schema", timeout=10).json()
+            assert registered["type"] == "JSON"
+            rows = poll(stack, namespace, "SELECT event_id, camera_id, frame_index, payload FROM bronze_raw",
+                        until=FRAMES)
+            assert sorted(r[0] for r in rows) == sorted(e["event_id"] for e in sent)
+            assert {r[1] for r in rows} == {"cam_vision"}
+            by_id = {e["event_id"]: e for e in sent}
+            assert all(json.loads(r[3]) == by_id[r[0]] for r in rows)
+            rejects = stack.trino(namespace)
+            rejects.execute("SELECT count(*) FROM bronze_rejects")
+            assert rejects.fetchall() == [(0,)]
+        finally:
+            flink.cancel(stack.cfg, job_id)
+            cursor = stack.trino(namespace)
+            for table in ("bronze_raw", "bronze_rejects"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.fetchall()
+            cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
+            cursor.fetchall()
