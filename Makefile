@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install what is missing, start the stack, run Bronze on the bundled sample
+## demo: install what is missing, start the stack, run the pipeline on the bundled sample
 demo: $(STAMP)
 	$(RVA) demo
 

@@ -146,7 +146,7 @@ def pipeline_down() -> None:
 def demo(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the sample rows.")] = 300,
 ) -> None:
-    """The main job: start the stack, run Bronze on the bundled sample, show the result."""
+    """The main job: start the stack, run the pipeline on the bundled sample, show the result."""
     from rva import demo as demo_job
 
     demo_job.run(load_stack_config(), timeout_s=timeout)

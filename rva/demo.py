@@ -1,15 +1,16 @@
-"""The main job on the bundled sample: stack up, Bronze running, sample in, rows out."""
+"""The main job on the bundled sample: stack up, pipeline running, sample in, rows out."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import trino
 from rich.console import Console
 from rich.table import Table
 
-from rva import flink
+from rva import pipeline
 from rva.config import REPO_ROOT, StackConfig
 from rva.errors import EngineError
 from rva.publish import publish
@@ -17,7 +18,6 @@ from rva.stack import control
 
 console = Console()
 SAMPLE = REPO_ROOT / "samples" / "events.ndjson"
-BRONZE_JOB = "rva-bronze"
 
 
 def trino_connection(cfg: StackConfig) -> trino.dbapi.Connection:
@@ -25,59 +25,66 @@ def trino_connection(cfg: StackConfig) -> trino.dbapi.Connection:
                                catalog=cfg.names.catalog, schema=cfg.names.iceberg_namespace)
 
 
-def ensure_bronze(cfg: StackConfig) -> None:
-    """Submit sql/bronze.sql unless the Bronze job already runs."""
-    if flink.running_job(cfg, BRONZE_JOB):
-        console.print(f"{BRONZE_JOB} already running")
-        return
-    script = REPO_ROOT / "sql" / "bronze.sql"
-    console.print(f"submitting {script.relative_to(REPO_ROOT)} with sql-client.sh -f")
-    flink.run_sql_file(cfg, script)
-
-
-def wait_for_sample(cfg: StackConfig, since: float, expected: int, timeout_s: float) -> list[tuple]:
-    """Poll Trino until every sample event published since ``since`` is in bronze_raw."""
-    query = f"""
-        SELECT camera_id, count(*) AS frames, min(capture_ts) AS first_frame,
-               max(capture_ts) AS last_frame
-        FROM bronze_raw
-        WHERE stream_id LIKE '%/sample' AND ingest_ts >= from_unixtime({since - 5})
-        GROUP BY camera_id ORDER BY camera_id"""
+def wait_for(cfg: StackConfig, sql: str, until: Callable[[list[tuple]], bool], what: str,
+             timeout_s: float) -> list[tuple]:
+    """Poll Trino with ``sql`` until ``until(rows)`` holds; the tables appear with their first commit."""
     deadline = time.monotonic() + timeout_s
     cursor = trino_connection(cfg).cursor()
+    rows: list[tuple] = []
     while True:
         try:
-            cursor.execute(query)
+            cursor.execute(sql)
             rows = cursor.fetchall()
         except trino.exceptions.TrinoUserError as err:
             if "does not exist" not in str(err):
                 raise
-            rows = []  # the table appears with the first commit
-        if sum(r[1] for r in rows) >= expected:
+        if until(rows):
             return rows
         if time.monotonic() > deadline:
-            raise EngineError(f"only {sum(r[1] for r in rows)} of {expected} sample events in "
-                              f"bronze_raw after {timeout_s:.0f}s; see `rva stack status`")
+            raise EngineError(f"{what} not there after {timeout_s:.0f}s; see `rva pipeline status`")
         time.sleep(2)
+
+
+def show(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+    table = Table(*header, title=title)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
 
 
 def run(cfg: StackConfig, timeout_s: float = 300) -> None:
     report = control.up(cfg)
-    ensure_bronze(cfg)
+    jobs = pipeline.up(cfg)
+    console.print("pipeline: " + ", ".join(f"{layer} job {job}" for layer, job in jobs.items()))
     lines = [ln for ln in Path(SAMPLE).read_bytes().splitlines() if ln.strip()]
-    since = time.time()
     sent = publish(report["engines"]["pulsar"]["endpoints"]["service_url"], cfg.names.topic, lines)
-    console.print(f"published {sent} sample events to {cfg.names.topic}")
-    rows = wait_for_sample(cfg, since, sent, timeout_s)
-    table = Table("camera", "frames", "first frame", "last frame",
-                  title=f"{cfg.names.catalog}.{cfg.names.iceberg_namespace}.bronze_raw (via Trino)")
-    for camera, frames, first, last in rows:
-        table.add_row(camera, str(frames), str(first), str(last))
-    console.print(table)
+    console.print(f"published {sent} sample events to {cfg.names.topic} (a re-run adds nothing: "
+                  "events are de-duplicated on event_id)")
+    bronze = wait_for(
+        cfg,
+        "SELECT camera_id, count(DISTINCT event_id), min(capture_ts), max(capture_ts) FROM bronze_raw "
+        "WHERE stream_id LIKE '%/sample' GROUP BY camera_id ORDER BY camera_id",
+        lambda rows: sum(r[1] for r in rows) >= sent, "the sample in bronze_raw", timeout_s)
+    show(f"{cfg.names.catalog}.{cfg.names.iceberg_namespace}.bronze_raw (via Trino)",
+         ("camera", "events", "first frame", "last frame"), bronze)
+    gold = wait_for(
+        cfg,
+        "SELECT camera_id, window_start, detections, unique_people FROM gold_people_per_minute "
+        "WHERE store_id = 'store_001' ORDER BY camera_id, window_start",
+        lambda rows: len(rows) >= 2, "the sample's first minute in gold_people_per_minute", timeout_s)
+    show("gold_people_per_minute", ("camera", "minute (UTC)", "detections", "people"), gold)
+    dwell = wait_for(
+        cfg,
+        "SELECT camera_id, track_id, zone_id, enter_ts, round(dwell_s, 1) FROM gold_zone_dwell "
+        "WHERE store_id = 'store_001' ORDER BY camera_id, track_id, enter_ts",
+        lambda rows: len(rows) > 0, "zone visits in gold_zone_dwell", timeout_s)
+    show("gold_zone_dwell", ("camera", "track", "zone", "entered", "dwell s"), dwell)
     engines = report["engines"]
     console.print("Where to look:")
     console.print(f"  Flink UI        {engines['flink-jobmanager']['endpoints']['rest']}")
-    console.print(f"  Trino           {engines['trino']['endpoints']['uri']}  (catalog {cfg.names.catalog})")
-    console.print(f"  MinIO console   {engines['minio']['endpoints']['console']}  (keys in {report['state_dir']}/credentials.env)")
+    console.print(f"  Trino           {engines['trino']['endpoints']['uri']}  (catalog {cfg.names.catalog}, "
+                  f"schema {cfg.names.iceberg_namespace})")
+    console.print(f"  MinIO console   {engines['minio']['endpoints']['console']}  "
+                  f"(keys in {report['state_dir']}/credentials.env)")
     console.print(f"  Prometheus      {engines['prometheus']['endpoints']['url']}")
-    console.print("  Stop with       rva stack down")
+    console.print("  Stop with       rva pipeline down && rva stack down")

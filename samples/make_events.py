@@ -1,6 +1,8 @@
 """Write samples/events.ndjson: a small synthetic store scene in the event schema.
 
-Two cameras, 30 s at 5 frames/s, people walking across the frame on straight paths.
+Two cameras, 90 s at 5 frames/s: people walk across the frame on straight paths in
+the first 30 s, then the cameras keep sending empty frames, as real ones do, so that
+event time moves on and the first minute's Gold windows close.
 It stands in for vision-producer output until a real video sample is bundled; the
 numbers are made up, the schema is the real one. Run: python samples/make_events.py
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 START = datetime(2026, 11, 2, 9, 0, 0, tzinfo=timezone.utc)
 FPS = 5
-SECONDS = 30
+SECONDS = 90
 WIDTH, HEIGHT = 1280, 720
 # (camera, track id, enter second, leave second, start x, end x, y)
 PATHS = [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -13,11 +15,9 @@ from vision.events import TrackedDetection
 def _colour(track_id: int | None) -> tuple[int, int, int]:
     if track_id is None:
         return (160, 160, 160)
-    hue = (track_id * 47) % 180  # well-spread hues for consecutive ids
-    import cv2
-
-    bgr = cv2.cvtColor(np.uint8([[[hue, 220, 255]]]), cv2.COLOR_HSV2BGR)[0, 0]
-    return (int(bgr[0]), int(bgr[1]), int(bgr[2]))
+    hue = (track_id * 0.618034) % 1.0  # golden-ratio steps: consecutive ids differ well
+    red, green, blue = colorsys.hsv_to_rgb(hue, 0.85, 1.0)
+    return (int(blue * 255), int(green * 255), int(red * 255))
 
 
 def draw(image: np.ndarray, detections: list[TrackedDetection], blur: bool = False) -> np.ndarray:
@@ -63,7 +63,7 @@ class VideoAnnotator:
         self.path = path
         self.fps = fps
         self.blur = blur
-        self._writer = None
+        self._writer: Any = None
 
     def write(self, image: np.ndarray, detections: list[TrackedDetection]) -> None:
         import cv2
@@ -71,7 +71,7 @@ class VideoAnnotator:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             height, width = image.shape[:2]
-            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (width, height))
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (width, height))
             if not self._writer.isOpened():
                 raise SinkError(f"{self.path}: cannot write an MP4 video here")
         self._writer.write(draw(image, detections, self.blur))

@@ -9,13 +9,18 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from vision.errors import CameraConfigError, SourceError, VisionError
+
+if TYPE_CHECKING:
+    from vision.metrics import Metrics
+    from vision.pulsar_sink import PulsarSink
 
 DEFAULT_METRICS_PORT = 9108
 
@@ -44,7 +49,7 @@ def _parse_start(text: str | None) -> datetime | None:
 
 
 def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | None, spool_dir: Path | None,
-                 register: bool, metrics: object) -> object:
+                 register: bool, metrics: Metrics) -> PulsarSink:
     from vision.pulsar_sink import PulsarSettings, PulsarSink
     from vision.spool import Spool, spool_path
 
@@ -53,11 +58,12 @@ def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | Non
     spool = Spool(spool_path(spool_dir or default_spool, chosen_topic))
     settings = PulsarSettings(service_url=pulsar_url or url, topic=chosen_topic,
                               admin_url=(admin_url or admin) if register else None)
-    return PulsarSink(settings, spool, metrics=metrics)  # type: ignore[arg-type]
+    return PulsarSink(settings, spool, metrics=metrics)
 
 
 def vision(
-    src: Annotated[Optional[str], typer.Option(help="Video file, image folder, rtsp://|http:// URL or webcam number.")] = None,
+    src: Annotated[Optional[str], typer.Option(
+        help="Video file, image folder, rtsp://|http:// URL or webcam number.")] = None,
     store_id: Annotated[Optional[str], typer.Option(help="Store the camera is in.")] = None,
     camera_id: Annotated[Optional[str], typer.Option(help="Camera id; also the Pulsar message key.")] = None,
     stream_id: Annotated[Optional[str], typer.Option(help="Stream name in events (default: camera/file name).")] = None,
@@ -65,7 +71,8 @@ def vision(
     out: Annotated[Optional[Path], typer.Option(help="Write events to this NDJSON file.")] = None,
     pulsar: Annotated[bool, typer.Option(help="Send events to Pulsar (through the spool).")] = False,
     dry_run: Annotated[bool, typer.Option(help="Print events instead of sending them.")] = False,
-    model: Annotated[Optional[str], typer.Option(help="ultralytics .pt or YOLO .onnx (default: shipped person model).")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        help="ultralytics .pt or YOLO .onnx (default: shipped person model).")] = None,
     backend: Annotated[Optional[str], typer.Option(help="onnx or ultralytics (default: by model file).")] = None,
     tracker: Annotated[str, typer.Option(help="deepsort or bytetrack.")] = "deepsort",
     conf: Annotated[float, typer.Option(help="Minimum detection confidence.")] = 0.25,
@@ -74,12 +81,14 @@ def vision(
     stride: Annotated[int, typer.Option(help="Process every Nth frame.")] = 1,
     fps: Annotated[Optional[float], typer.Option(help="Process at most N frames per second.")] = None,
     folder_fps: Annotated[float, typer.Option(help="Frame rate of an image folder.")] = 25.0,
-    start_time: Annotated[Optional[str], typer.Option(help="Capture time of frame 0 of a file (ISO-8601; default now).")] = None,
+    start_time: Annotated[Optional[str], typer.Option(
+        help="Capture time of frame 0 of a file (ISO-8601; default now).")] = None,
     max_frames: Annotated[Optional[int], typer.Option(help="Stop after N processed frames per camera.")] = None,
     retries: Annotated[int, typer.Option(help="Reconnect attempts in a row before a live stream counts as gone.")] = 8,
     annotate: Annotated[Optional[Path], typer.Option(help="Write an annotated MP4 here (one camera).")] = None,
     blur: Annotated[bool, typer.Option(help="Blur people in the annotated video.")] = False,
-    metrics_port: Annotated[Optional[int], typer.Option(help=f"Serve /metrics here (default {DEFAULT_METRICS_PORT} for live sources; 0 = off).")] = None,
+    metrics_port: Annotated[Optional[int], typer.Option(
+        help=f"Serve /metrics here (default {DEFAULT_METRICS_PORT} for live sources; 0 = off).")] = None,
     pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
     admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
     topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
@@ -136,7 +145,10 @@ def vision(
     live = any(s.live for s in sources)
     port = metrics_port if metrics_port is not None else (DEFAULT_METRICS_PORT if live else 0)
     if port:
-        metrics.serve(port)
+        try:
+            metrics.serve(port)
+        except OSError as err:
+            raise CameraConfigError(f"--metrics-port {port}: cannot serve /metrics ({err.strerror})") from err
 
     sinks: list[Sink] = []
     if out is not None:
@@ -144,7 +156,7 @@ def vision(
     if dry_run:
         sinks.append(PrintSink())
     elif pulsar:
-        sinks.append(_pulsar_sink(pulsar_url, admin_url, topic, spool_dir, register_schema, metrics))  # type: ignore[arg-type]
+        sinks.append(_pulsar_sink(pulsar_url, admin_url, topic, spool_dir, register_schema, metrics))
     sink = FanoutSink(sinks)
 
     annotator = None
@@ -154,7 +166,7 @@ def vision(
         annotator = VideoAnnotator(annotate, fps=sources[0].fps or 10.0, blur=blur)
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
     show = progress and not dry_run and console.is_terminal and not live
@@ -162,13 +174,16 @@ def vision(
                    console=console, disable=not show)
     stop = threading.Event()
     runners = []
+
+    def advance(task: TaskID) -> Callable[[int, int | None], None]:
+        return lambda done, total: bar.update(task, completed=done, total=total)
+
     with bar:
         for cam, source in zip(cameras, sources):
             task = bar.add_task(cam.camera_id, total=source.total_frames)
             runners.append(CameraRunner(
                 cam, detector, make_tracker(tracker), sink, metrics=metrics, source=source,
-                annotator=annotator, backoff=backoff, stop=stop,
-                on_frame=lambda n, total, t=task: bar.update(t, completed=n, total=total)))
+                annotator=annotator, backoff=backoff, stop=stop, on_frame=advance(task)))
         try:
             outcomes = run_cameras(runners)
         except KeyboardInterrupt:
@@ -207,7 +222,7 @@ def replay(
     pace = Rate.parse(rate)
     if not file.is_file():
         raise SourceError(f"{file}: no such events file")
-    sink: Sink = PrintSink() if dry_run else _pulsar_sink(  # type: ignore[assignment]
+    sink: Sink = PrintSink() if dry_run else _pulsar_sink(
         pulsar_url, admin_url, topic, spool_dir, register_schema, Metrics())
     try:
         count = run_replay(file, sink, pace)
@@ -234,4 +249,4 @@ def main() -> None:
         sys.exit(2)
 
 
-__all__ = ["main", "replay", "vision", "VisionError"]
+__all__ = ["VisionError", "main", "replay", "vision"]

@@ -33,5 +33,9 @@ class SinkError(VisionError):
     """Events could not be written to a file, the spool or the broker."""
 
 
+class SchemaRefusedError(SinkError):
+    """The broker answered, and will not take the event schema for the topic."""
+
+
 class DependencyError(VisionError):
     """An optional package the chosen option needs is not installed."""

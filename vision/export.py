@@ -60,7 +60,8 @@ def export_onnx(checkpoint: Path, imgsz: int) -> Path:
             out = YOLO(str(copy), task="detect").export(format="onnx", imgsz=imgsz, simplify=False,
                                                        dynamic=False, device="cpu", verbose=False)
         except Exception as err:  # ultralytics raises many kinds
-            raise ModelError(f"{checkpoint}: ONNX export at imgsz {imgsz} failed ({str(err).splitlines()[0][:160]})") from err
+            reason = str(err).splitlines()[0][:160]
+            raise ModelError(f"{checkpoint}: ONNX export at imgsz {imgsz} failed ({reason})") from err
         Path(out).replace(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)

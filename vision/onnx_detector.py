@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from vision.detection import DetectorConfig, Detections, finish
+from vision.detection import Detections, DetectorConfig, finish
 from vision.errors import DependencyError, ModelError
 from vision.letterbox import letterbox
 from vision.models import ModelSpec
@@ -45,6 +45,9 @@ class OnnxDetector:
         options.intra_op_num_threads = cfg.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle ORT threads otherwise spin for a while after each run, taking the CPU from
+        # the tracker's torch embedder that runs right after (measured: 150 -> 60 ms).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(spec.path), options, providers=["CPUExecutionProvider"])
         except Exception as err:  # onnxruntime raises its own exception types
@@ -88,8 +91,8 @@ class OnnxDetector:
     def detect(self, image: np.ndarray) -> Detections:
         """Detect objects in one BGR frame; boxes in the frame's pixels."""
         padded, box = letterbox(image, self.cfg.imgsz)
-        blob = np.ascontiguousarray(padded[:, :, ::-1].transpose(2, 0, 1)[None], dtype=self.input_dtype)
-        blob /= 255.0
+        rgb = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32) * (1.0 / 255.0)
+        blob = np.ascontiguousarray(rgb, dtype=self.input_dtype)
         out = self.session.run(None, {self.input_name: blob})[0].astype(np.float32)
         cxcywh, conf, cls = self._decode(out)
         keep = conf >= self.cfg.conf

@@ -17,9 +17,9 @@ from datetime import datetime
 import numpy as np
 
 from vision.annotate import VideoAnnotator
-from vision.detection import Detector, Detections
+from vision.detection import Detections, Detector
 from vision.errors import VisionError
-from vision.events import FrameEvent, SourceRef, TrackedDetection
+from vision.events import BBox, FrameEvent, SourceRef, TrackedDetection
 from vision.metrics import Metrics
 from vision.retry import Backoff
 from vision.sampling import FrameSampler
@@ -99,8 +99,6 @@ class LockedDetector:
 
 def tracked(dets: Detections, ids: list[int | None]) -> list[TrackedDetection]:
     """Detections with their track ids, as they go into events."""
-    from vision.events import BBox
-
     return [TrackedDetection(det_id=i, label=dets.labels[i], bbox=BBox(*(float(v) for v in dets.xyxy[i])),
                              conf=float(dets.conf[i]), track_id=ids[i]) for i in range(len(dets))]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vision.errors import SinkError
+from vision.errors import SchemaRefusedError
 from vision.metrics import Metrics
 from vision.retry import Backoff
 from vision.schema_registry import register_schema
@@ -85,6 +85,7 @@ class PulsarSink:
         self.failed = 0
         self.last_error = ""
         self.schema_registered = False
+        self.schema_refused = False
         self._drain_deadline = 0.0
         self._thread = threading.Thread(target=self._run, name="rva-pulsar-sender", daemon=True)
         self._thread.start()
@@ -128,7 +129,7 @@ class PulsarSink:
             return
         s = self.settings
         try:
-            if s.admin_url and not self.schema_registered:
+            if s.admin_url and not (self.schema_registered or self.schema_refused):
                 register_schema(s.admin_url, s.topic)
                 self.schema_registered = True
             if self._client is None:
@@ -139,9 +140,9 @@ class PulsarSink:
                 s.topic, batching_enabled=True, batching_max_publish_delay_ms=s.batch_delay_ms,
                 compression_type=pulsar.CompressionType.LZ4, send_timeout_millis=s.send_timeout_ms,
                 max_pending_messages=s.max_in_flight, block_if_queue_full=False)
-        except SinkError as err:  # schema refused: say so once, keep sending events
+        except SchemaRefusedError as err:  # say so once; events still go out
             log.error("%s", err)
-            self.last_error, self.schema_registered = str(err), True
+            self.last_error, self.schema_refused = str(err), True
             return
         except Exception as err:  # broker down: pulsar.ConnectError, Timeout, httpx errors, ...
             self._connect_failures += 1

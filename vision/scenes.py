@@ -75,7 +75,7 @@ class Scene:
         import cv2
 
         height, width = self.frames[0].shape[:2]
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (width, height))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (width, height))
         for frame in self.frames:
             writer.write(frame)
         writer.release()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from vision.errors import SinkError
+from vision.errors import SchemaRefusedError, SinkError
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 AVRO_SCHEMA = SCHEMAS / "event.avsc"
@@ -44,12 +44,14 @@ def register_schema(admin_url: str, topic: str, timeout_s: float = 5.0) -> int:
     """Register (or confirm) the event schema on ``topic``; returns Pulsar's schema version.
 
     Raises:
-        httpx.HTTPError: The admin API is unreachable (the caller retries).
-        SinkError: The broker refused the schema (e.g. an incompatible one is there).
+        httpx.HTTPError: The admin API is unreachable or not ready (e.g. the namespace
+            does not exist yet): the caller retries.
+        SchemaRefusedError: The broker refused the schema (an incompatible one is there).
     """
     url = f"{admin_url.rstrip('/')}/admin/v2/schemas/{topic_path(topic)}/schema"
     response = httpx.post(url, json=schema_payload(), timeout=timeout_s)
-    if response.status_code >= 400:
-        raise SinkError(f"{topic}: broker refused the event schema (HTTP {response.status_code}: "
-                        f"{response.text.strip()[:200]})")
+    if response.status_code in (400, 409, 422):
+        raise SchemaRefusedError(f"{topic}: broker refused the event schema (HTTP {response.status_code}: "
+                                 f"{response.text.strip()[:200]})")
+    response.raise_for_status()
     return int(response.json().get("version", {}).get("version", 0))

@@ -212,28 +212,28 @@ class LiveStreamSource:
     def fps(self) -> float | None:
         return None
 
-    def _connect(self) -> Capture:
-        failures = 0
-        while True:
-            cap = self._opener(self.target)
-            if cap.isOpened():
-                return cap
-            cap.release()
-            failures += 1
-            if failures > self.backoff.budget:
-                raise StreamUnavailableError(
-                    f"{self.name}: stream unreachable after {self.backoff.budget} retries "
-                    f"({self.backoff.total_s():.1f} s of backoff)")
-            delay = self.backoff.delay(failures)
-            log.warning("%s: cannot open stream, retry %d/%d in %.1f s", self.name, failures,
-                        self.backoff.budget, delay)
-            self._sleep(delay)
+    def _wait_or_give_up(self, failures: int, what: str) -> None:
+        """Back off before retry ``failures``, or raise once the budget is spent."""
+        if failures > self.backoff.budget:
+            raise StreamUnavailableError(
+                f"{self.name}: stream unreachable after {self.backoff.budget} retries "
+                f"({self.backoff.total_s():.1f} s of backoff)")
+        delay = self.backoff.delay(failures)
+        log.warning("%s: %s, retry %d/%d in %.1f s", self.name, what, failures, self.backoff.budget, delay)
+        self._sleep(delay)
 
     def frames(self) -> Iterator[Frame]:
         index = 0
-        failures = 0
-        self._cap = self._connect()
+        failures = 0  # failed opens and reads in a row; a good frame resets it
         while True:
+            if self._cap is None:
+                cap = self._opener(self.target)
+                if not cap.isOpened():
+                    cap.release()
+                    failures += 1
+                    self._wait_or_give_up(failures, "cannot open stream")
+                    continue
+                self._cap = cap
             ok, image = self._cap.read()
             if ok and image is not None:
                 failures = 0
@@ -242,22 +242,17 @@ class LiveStreamSource:
                 continue
             # The stream dropped (or stalled past the read timeout): reconnect.
             self._cap.release()
+            self._cap = None
             failures += 1
-            if failures > self.backoff.budget:
-                raise StreamUnavailableError(
-                    f"{self.name}: stream dropped and did not come back after {self.backoff.budget} retries")
-            delay = self.backoff.delay(failures)
-            log.warning("%s: stream dropped, reconnect %d/%d in %.1f s", self.name, failures,
-                        self.backoff.budget, delay)
-            self._sleep(delay)
             self.reconnects += 1
             if self.on_reconnect is not None:
                 self.on_reconnect()
-            self._cap = self._connect()
+            self._wait_or_give_up(failures, "stream dropped")
 
     def close(self) -> None:
         if self._cap is not None:
             self._cap.release()
+            self._cap = None
 
 
 def _redact(url: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from vision.detection import DetectorConfig, Detections, finish
+from vision.detection import Detections, DetectorConfig, finish
 from vision.errors import DependencyError, ModelError
 from vision.models import ModelSpec
 
@@ -58,10 +59,9 @@ class UltralyticsDetector:
         """Detect objects in one BGR frame; boxes in the frame's pixels."""
         # NMS runs in finish(), per event label; ultralytics' own NMS is per model class
         # and would keep one person twice under the default model's two classes.
-        result = self.model.predict(image, imgsz=self.cfg.imgsz, conf=self.cfg.conf, iou=self.cfg.iou,
-                                    agnostic_nms=len(set(self.names)) == 1, device="cpu",
-                                    verbose=False)[0]
-        boxes = result.boxes
+        results: Any = self.model.predict(image, imgsz=self.cfg.imgsz, conf=self.cfg.conf, iou=self.cfg.iou,
+                                          agnostic_nms=len(set(self.names)) == 1, device="cpu", verbose=False)
+        boxes = results[0].boxes
         xyxy = boxes.xyxy.cpu().numpy().astype(np.float32)
         conf = boxes.conf.cpu().numpy().astype(np.float32)
         labels = [self.names[int(c)] for c in boxes.cls.cpu().numpy()]

@@ -33,7 +33,9 @@ def ensure_iceberg_namespace(cfg: StackConfig) -> None:
     _expect(httpx.post(url, json=body, timeout=30), "create Iceberg namespace", ok=(200, 409))
 
 
-def ensure_topic(cfg: StackConfig) -> None:
+def ensure_topic(cfg: StackConfig, topic: str | None = None) -> None:
+    """The tenant, the namespace (with retention) and ``topic`` (default: the events
+    topic) as a partitioned topic; auto-creation would make it non-partitioned."""
     admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2"
     n = cfg.names
     _expect(httpx.put(f"{admin}/tenants/{n.pulsar_tenant}",
@@ -44,7 +46,7 @@ def ensure_topic(cfg: StackConfig) -> None:
     retention = {"retentionTimeInMinutes": n.topic_retention_minutes, "retentionSizeInMB": -1}
     _expect(httpx.post(f"{admin}/namespaces/{n.pulsar_namespace}/retention", json=retention, timeout=30),
             "set Pulsar retention")
-    path = n.topic.replace("persistent://", "persistent/")
+    path = (topic or n.topic).replace("persistent://", "persistent/")
     _expect(httpx.put(f"{admin}/{path}/partitions", json=n.topic_partitions, timeout=30),
             "create Pulsar topic", ok=(204, 409))
 

@@ -28,6 +28,7 @@ from rva import flink
 from rva.config import REPO_ROOT
 from rva.publish import publish
 from rva.sql.render import PIPELINE, render_context, render_layer
+from rva.stack.provision import ensure_topic
 from udfs.zones import load_zones
 
 from .conftest import Stack
@@ -163,6 +164,7 @@ class Reference:
     def __init__(self, messages: list[bytes], late_ids: set[str]) -> None:
         seen: set[str] = set()
         self.silver: list[Detection] = []
+        on_time_events: list[int] = []  # the watermark follows every frame, empty ones too
         for raw in messages:
             try:
                 event = json.loads(raw)
@@ -171,6 +173,8 @@ class Reference:
             if not isinstance(event, dict) or event.get("event_id") in seen:
                 continue
             seen.add(event["event_id"])
+            if event["event_id"] not in late_ids:
+                on_time_events.append(ms(event["capture_ts"]))
             cam, size = event["source"]["camera_id"], event["image_size"]
             for d in event["detections"]:
                 b = d["bbox"]
@@ -179,9 +183,8 @@ class Reference:
                 self.silver.append(Detection(
                     event["event_id"], d["det_id"], cam, d["track_id"], ms(event["capture_ts"]), cx, cy,
                     d["conf"], ZONES[cam].zone_of(cx, cy), event["event_id"] in late_ids))
-        on_time = [d for d in self.silver if not d.is_late]
-        self.watermark_ms = max(d.t_ms for d in on_time) - TUNABLES["out_of_orderness_s"] * 1000
-        self.on_time = on_time
+        self.on_time = [d for d in self.silver if not d.is_late]
+        self.watermark_ms = max(on_time_events) - TUNABLES["out_of_orderness_s"] * 1000
 
     def _minute(self, d: Detection) -> tuple[datetime, datetime]:
         start = d.t_ms // 60_000 * 60_000
@@ -292,6 +295,7 @@ def wait_for_backlog_zero(stack: Stack) -> None:
 
 @pytest.fixture(scope="module")
 def medallion(stack: Stack) -> Iterator[MedallionRun]:
+    ensure_topic(stack.cfg, TOPIC)  # partitioned, like the events topic
     context = render_context(stack.cfg, stack.env_name)
     context["names"] = {**context["names"], "iceberg_namespace": NAMESPACE, "topic": TOPIC}
     job_ids = []

@@ -88,7 +88,7 @@ class TestVisionIntoBronze:
             assert all(json.loads(r[3]) == by_id[r[0]] for r in rows)
             rejects = stack.trino(namespace)
             rejects.execute("SELECT count(*) FROM bronze_rejects")
-            assert rejects.fetchall() == [(0,)]
+            assert [tuple(r) for r in rejects.fetchall()] == [(0,)]
         finally:
             flink.cancel(stack.cfg, job_id)
             cursor = stack.trino(namespace)

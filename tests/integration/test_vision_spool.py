@@ -109,8 +109,9 @@ class PrivatePulsar:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             assert self.process.running(), self.process.log_tail(30)
-            try:
-                if httpx.get(f"{self.admin_url}/admin/v2/brokers/health", timeout=3).status_code == 200:
+            try:  # healthy, and the standalone's public/default namespace made
+                namespaces = httpx.get(f"{self.admin_url}/admin/v2/namespaces/public", timeout=3)
+                if namespaces.status_code == 200 and "public/default" in namespaces.json():
                     return
             except httpx.HTTPError:
                 pass

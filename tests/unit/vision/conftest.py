@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vision.detection import DetectorConfig, Detections, load_detector
+from vision.detection import Detections, DetectorConfig, load_detector
 from vision.scenes import Scene, render_scene
 
 SCENE_FRAMES = 40  # 4 s at 10 FPS: each person crosses most of a 640x360 frame

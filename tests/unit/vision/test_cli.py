@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 
 from vision.cli import vision
-from vision.schema_registry import JSON_SCHEMA
 from vision.scenes import Scene
+from vision.schema_registry import JSON_SCHEMA
 
 START = "2026-11-02T09:00:00Z"
 
@@ -82,7 +82,8 @@ class TestBadInput:
         pytest.param(["--src", "{tmp}"], "no images", id="empty-folder"),
         pytest.param(["--src", "{video}", "--model", "{tmp}/m.tflite"], "unsupported model file '.tflite'",
                      id="model-kind"),
-        pytest.param(["--src", "{video}", "--model", "{tmp}/nope.pt"], "nope.pt: no such model file", id="model-missing"),
+        pytest.param(["--src", "{video}", "--model", "{tmp}/nope.pt"], "nope.pt: no such model file",
+                     id="model-missing"),
         pytest.param(["--config", "{tmp}/bad.yaml"], "bad.yaml: cameras.0.camera_id: Field required", id="config"),
         pytest.param(["--src", "http://127.0.0.1:9/cam.mjpg", "--retries", "1"], "stream unreachable after 1 retries",
                      id="unreachable-stream"),
