@@ -13,6 +13,7 @@ from rich.table import Table
 
 from rva.config import load_stack_config
 from rva.errors import RvaError
+from vision import cli as vision_cli
 
 app = typer.Typer(help="rva: streaming lakehouse for retail video analytics.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -23,6 +24,8 @@ pipeline_app = typer.Typer(help="The Bronze, Silver and Gold jobs on the stack's
 app.add_typer(stack_app, name="stack")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sql_app, name="sql")
+app.command("vision")(vision_cli.vision)
+app.command("replay")(vision_cli.replay)
 console = Console(stderr=True)
 
 
@@ -140,6 +143,21 @@ def pipeline_down() -> None:
 
     for layer, path in pipeline.down(load_stack_config()).items():
         console.print(f"{layer}: savepoint {path}")
+
+
+@app.command("maintain")
+def maintain(
+    schema: Annotated[Optional[str], typer.Option(help="Iceberg namespace (default: rva).")] = None,
+    retention: Annotated[str, typer.Option(help="Keep snapshots and unreferenced files this long.")] = "1d",
+) -> None:
+    """Compact small files, expire old snapshots and remove orphan files (via Trino)."""
+    from rva.maintain import maintain as run_maintenance
+
+    table = Table("table", "files before", "after", "snapshots before", "after")
+    for r in run_maintenance(load_stack_config(), schema, retention):
+        table.add_row(r.table, str(r.files_before), str(r.files_after), str(r.snapshots_before),
+                      str(r.snapshots_after))
+    Console().print(table)
 
 
 @app.command("demo")
