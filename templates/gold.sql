@@ -50,6 +50,32 @@ SELECT
     CASE WHEN continues_visit THEN cy - previous_cy ELSE 0 END AS step_y
 FROM steps;
 
+-- Loitering: a detection of a track in a zone, more in the same zone, and one at least
+-- loitering_s after the first. After an alert the search starts again, so a track that
+-- stays on raises one alert per loitering_s. (PREV(), to anchor on the zone entry, is
+-- refused by Flink 1.20 inside a partition.)
+CREATE TEMPORARY VIEW loitering AS
+SELECT *
+FROM detections
+MATCH_RECOGNIZE (
+    PARTITION BY store_id, camera_id, track_id
+    ORDER BY event_ts
+    MEASURES
+    entered.zone_id AS zone_id,
+    entered.event_ts AS entered_ts,
+    overstayed.event_ts AS alert_ts
+    ONE ROW PER MATCH
+    AFTER MATCH SKIP PAST LAST ROW
+    PATTERN (entered stayed* overstayed)
+    -- configs/pipeline.yaml: loitering_s
+    DEFINE
+    entered AS entered.zone_id IS NOT NULL,
+    stayed AS stayed.zone_id = entered.zone_id
+    AND stayed.capture_ms < entered.capture_ms + {{ loitering_s * 1000 }},
+    overstayed AS overstayed.zone_id = entered.zone_id
+    AND overstayed.capture_ms >= entered.capture_ms + {{ loitering_s * 1000 }}
+);
+
 {% include 'gold/gold_people_per_minute.sql' %}
 
 {% include 'gold/gold_zone_heatmap.sql' %}
@@ -57,6 +83,9 @@ FROM steps;
 {% include 'gold/gold_track_summary.sql' %}
 
 {% include 'gold/gold_zone_dwell.sql' %}
+
+
+{% include 'gold/gold_alerts.sql' %}
 
 EXECUTE STATEMENT SET
 BEGIN
@@ -147,5 +176,17 @@ BEGIN
     FROM visits
     -- configs/pipeline.yaml: min_visit_s
     WHERE dwell_s >= {{ min_visit_s }};
+
+    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_alerts
+    SELECT
+        store_id,
+        camera_id,
+        track_id,
+        zone_id,
+        'loitering' AS alert_type,
+        entered_ts,
+        alert_ts
+    FROM loitering
+    WHERE track_id IS NOT NULL;
 
 END;

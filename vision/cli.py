@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from vision.metrics import Metrics
     from vision.pulsar_sink import PulsarSink
 
-DEFAULT_METRICS_PORT = 9108
 
 
 def _pulsar_defaults() -> tuple[str, str, str, Path]:
@@ -88,7 +87,8 @@ def vision(
     annotate: Annotated[Optional[Path], typer.Option(help="Write an annotated MP4 here (one camera).")] = None,
     blur: Annotated[bool, typer.Option(help="Blur people in the annotated video.")] = False,
     metrics_port: Annotated[Optional[int], typer.Option(
-        help=f"Serve /metrics here (default {DEFAULT_METRICS_PORT} for live sources; 0 = off).")] = None,
+        help="Serve /metrics here (default: ports.vision_metrics of infra/stack.yaml for live sources; "
+             "0 = off).")] = None,
     pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
     admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
     topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
@@ -143,7 +143,11 @@ def vision(
     detector = LockedDetector(load_detector(DetectorConfig(**det_settings)))  # type: ignore[arg-type]
     metrics = Metrics()
     live = any(s.live for s in sources)
-    port = metrics_port if metrics_port is not None else (DEFAULT_METRICS_PORT if live else 0)
+    if metrics_port is None and live:
+        from rva.config import load_stack_config
+
+        metrics_port = load_stack_config().ports.vision_metrics
+    port = metrics_port or 0
     if port:
         try:
             metrics.serve(port)

@@ -43,6 +43,7 @@ DURATION_S = 150
 WIDTH, HEIGHT = 1000, 500
 TUNABLES = yaml.safe_load(PIPELINE.read_text())
 ZONES = load_zones(REPO_ROOT / "configs" / "zones.yaml")  # what the cluster's zone_of reads
+LOITERING_S = 15  # rendered into this run's Gold instead of the production 120 s
 
 
 # --- the scene: where each track is at time t (normalized centre), or None -------------
@@ -239,6 +240,29 @@ class Reference:
                          ds[-1].cy - ds[0].cy, sum(d.conf for d in ds) / len(ds)))
         return sorted(rows)
 
+    def alerts(self) -> list[tuple]:
+        """Loitering as MATCH_RECOGNIZE finds it: from each detection in a zone, the first
+        later one in the same zone LOITERING_S on, with no detection elsewhere between;
+        after a match the search restarts past it."""
+        rows = []
+        tracks: dict[tuple, list[Detection]] = defaultdict(list)
+        for d in self.on_time:
+            if d.track_id is not None:
+                tracks[(d.camera_id, d.track_id)].append(d)
+        for (cam, track), ds in tracks.items():
+            ds.sort(key=lambda d: d.t_ms)
+            i = 0
+            while i < len(ds):
+                zone, j = ds[i].zone_id, i + 1
+                while j < len(ds) and zone and ds[j].zone_id == zone and ds[j].t_ms < ds[i].t_ms + LOITERING_S * 1000:
+                    j += 1
+                if zone and j < len(ds) and ds[j].zone_id == zone:
+                    rows.append(("store_it", cam, track, zone, "loitering", utc_ms(ds[i].t_ms), utc_ms(ds[j].t_ms)))
+                    i = j + 1
+                else:
+                    i += 1
+        return sorted(rows)
+
     def zone_dwell(self) -> list[tuple]:
         rows = []
         visits = self._visits(
@@ -298,6 +322,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     ensure_topic(stack.cfg, TOPIC)  # partitioned, like the events topic
     context = render_context(stack.cfg, stack.env_name)
     context["names"] = {**context["names"], "iceberg_namespace": NAMESPACE, "topic": TOPIC}
+    context["loitering_s"] = LOITERING_S
     job_ids = []
     for layer in ("bronze", "silver", "gold"):
         # Job and subscription names of this run's own: a running pipeline is not touched.
@@ -315,6 +340,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     wait_for_rows(stack, "gold_people_per_minute", len(reference.people_per_minute()))
     wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
     wait_for_rows(stack, "gold_track_summary", len(reference.track_summary()))
+    wait_for_rows(stack, "gold_alerts", len(reference.alerts()))
 
     late_lines = [json.dumps(e).encode() for e in late]
     assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
@@ -326,7 +352,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     for job_id in job_ids:
         flink.cancel(stack.cfg, job_id)
     for table in ("bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
-                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell"):
+                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts"):
         query(stack, f"DROP TABLE IF EXISTS {table}")
     query(stack, f"DROP SCHEMA IF EXISTS {NAMESPACE}")
 
@@ -380,9 +406,17 @@ class TestGold:
         assert not [r for r in expected if r[2] == 2 and r[3] == "checkout"]
         assert len([r for r in expected if r[2] == 2 and r[3] == "aisle_1"]) == 1
 
+    def test_loitering_alerts(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, track_id, zone_id, alert_type, entered_ts, alert_ts "
+                            "FROM gold_alerts ORDER BY 2, 3, 6")
+        got = [tuple(as_utc(v) for v in r) for r in rows]
+        expected = medallion.reference.alerts()
+        assert sorted(got) == expected
+        assert expected, "the scene has stays longer than the loitering threshold"
+
 
 TABLES = ["bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
-          "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell"]
+          "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts"]
 
 
 class TestReplay:
