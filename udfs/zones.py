@@ -48,32 +48,11 @@ class Zone:
 
 @dataclass(frozen=True)
 class Line:
-    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side.
-
-    Left is where the cross product (end - start) x (point - start) is positive; with
-    image y pointing down, a line drawn top to bottom has its left at smaller x.
-    """
+    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side."""
 
     line_id: str
     start: Point
     end: Point
-
-    def side_of(self, x: float, y: float) -> float:
-        (sx, sy), (ex, ey) = self.start, self.end
-        return (ex - sx) * (y - sy) - (ey - sy) * (x - sx)
-
-    def side_of_box(self, x1: float, y1: float, x2: float, y2: float) -> int:
-        """+1 if the whole box is left of the line, -1 if right, 0 if it straddles it.
-
-        Counting on whole boxes means a box sitting on the line never flips a track's
-        side back and forth, so each crossing is counted once.
-        """
-        sides = [self.side_of(x, y) for x in (x1, x2) for y in (y1, y2)]
-        if all(s > 0 for s in sides):
-            return 1
-        if all(s < 0 for s in sides):
-            return -1
-        return 0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,26 @@ class Stack:
         conn = trino.dbapi.connect(host=LOCAL, port=self.cfg.ports.trino, user="rva-tests",
                                    catalog=self.cfg.names.catalog, schema=schema)
         return conn.cursor()
+
+    def poll(self, schema: str, sql: str, until: int, wait_s: float = 300) -> list[tuple]:
+        """Run ``sql`` until it returns ``until`` rows or ``wait_s`` passes; returns the rows.
+
+        Tables appear with their first commit, so "does not exist" means: not yet.
+        """
+        cursor = self.trino(schema)
+        deadline = time.monotonic() + wait_s
+        rows: list[tuple] = []
+        while time.monotonic() < deadline:
+            try:
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+            except Exception as err:
+                if "does not exist" not in str(err):
+                    raise
+            if len(rows) >= until:
+                return rows
+            time.sleep(2)
+        return rows
 
     def catalog_properties(self) -> dict[str, str]:
         """pyiceberg properties for the REST catalog and its S3 warehouse."""

@@ -8,7 +8,6 @@ through Trino and pyiceberg; expected rows are computed here from the same event
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from rva.sql.render import render_context, render_layer
 from .conftest import Stack
 
 RUN = uuid.uuid4().hex[:8]
-WAIT_S = 300  # generous upper bound; the test is about values, not speed
 
 
 def valid_event(camera: str, frame: int) -> dict[str, object]:
@@ -64,24 +62,6 @@ class BronzeRun:
     job_id: str
 
 
-def poll(stack: Stack, schema: str, sql: str, until: int) -> list[tuple]:
-    """Run ``sql`` until it returns ``until`` rows (or WAIT_S passes); returns the rows."""
-    cursor = stack.trino(schema)
-    deadline = time.monotonic() + WAIT_S
-    rows: list[tuple] = []
-    while time.monotonic() < deadline:
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-        except Exception as err:  # table not created yet, or not yet committed
-            if "does not exist" not in str(err):
-                raise
-        if len(rows) >= until:
-            return rows
-        time.sleep(2)
-    return rows
-
-
 @pytest.fixture(scope="module")
 def bronze_run(stack: Stack) -> Iterator[BronzeRun]:
     namespace = f"it_{RUN}"
@@ -110,7 +90,7 @@ def bronze_run(stack: Stack) -> Iterator[BronzeRun]:
 
 class TestBronzeRoundTrip:
     def test_valid_events_read_back_through_trino(self, stack: Stack, bronze_run: BronzeRun) -> None:
-        rows = poll(stack, bronze_run.namespace,
+        rows = stack.poll(bronze_run.namespace,
                     "SELECT event_id, store_id, camera_id, stream_id, frame_index, capture_ts, payload "
                     "FROM bronze_raw ORDER BY event_id", until=len(VALID))
         expected = sorted(
@@ -122,13 +102,13 @@ class TestBronzeRoundTrip:
         assert got == expected
 
     def test_malformed_messages_kept_with_reason(self, stack: Stack, bronze_run: BronzeRun) -> None:
-        rows = poll(stack, bronze_run.namespace, "SELECT reason, payload FROM bronze_rejects",
+        rows = stack.poll(bronze_run.namespace, "SELECT reason, payload FROM bronze_rejects",
                     until=len(MALFORMED))
         assert sorted((reason, bytes(payload)) for reason, payload in rows) == sorted(
             (reason, payload) for payload, reason in MALFORMED)
 
     def test_same_rows_through_pyiceberg(self, stack: Stack, bronze_run: BronzeRun) -> None:
-        poll(stack, bronze_run.namespace, "SELECT event_id FROM bronze_raw", until=len(VALID))
+        stack.poll(bronze_run.namespace, "SELECT event_id FROM bronze_raw", until=len(VALID))
         catalog = load_catalog("rva-tests", **stack.catalog_properties())
         table = catalog.load_table((bronze_run.namespace, "bronze_raw")).scan(
             selected_fields=("event_id", "camera_id", "frame_index", "capture_ts")).to_arrow()
@@ -138,6 +118,6 @@ class TestBronzeRoundTrip:
         assert got == expected
 
     def test_job_still_running_after_bad_messages(self, stack: Stack, bronze_run: BronzeRun) -> None:
-        poll(stack, bronze_run.namespace, "SELECT reason FROM bronze_rejects", until=len(MALFORMED))
+        stack.poll(bronze_run.namespace, "SELECT reason FROM bronze_rejects", until=len(MALFORMED))
         states = {job.job_id: job.state for job in flink.jobs(stack.cfg)}
         assert states[bronze_run.job_id] == "RUNNING"

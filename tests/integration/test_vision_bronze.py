@@ -8,7 +8,6 @@ bronze_raw row, with no rejects.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from pathlib import Path
 
@@ -29,24 +28,6 @@ from .conftest import Stack
 
 RUN = uuid.uuid4().hex[:8]
 FRAMES = 10
-WAIT_S = 300
-
-
-def poll(stack: Stack, schema: str, sql: str, until: int) -> list[tuple]:
-    cursor = stack.trino(schema)
-    deadline = time.monotonic() + WAIT_S
-    rows: list[tuple] = []
-    while time.monotonic() < deadline:
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-        except Exception as err:  # table not created or not committed yet
-            if "does not exist" not in str(err):
-                raise
-        if len(rows) >= until:
-            return rows
-        time.sleep(2)
-    return rows
 
 
 class TestVisionIntoBronze:
@@ -80,7 +61,7 @@ class TestVisionIntoBronze:
             t, n, name = topic.split("://")[1].split("/")
             registered = httpx.get(f"{admin}/admin/v2/schemas/{t}/{n}/{name}/schema", timeout=10).json()
             assert registered["type"] == "JSON"
-            rows = poll(stack, namespace, "SELECT event_id, camera_id, frame_index, payload FROM bronze_raw",
+            rows = stack.poll(namespace, "SELECT event_id, camera_id, frame_index, payload FROM bronze_raw",
                         until=FRAMES)
             assert sorted(r[0] for r in rows) == sorted(e["event_id"] for e in sent)
             assert {r[1] for r in rows} == {"cam_vision"}
