@@ -12,9 +12,7 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 SET 'table.exec.source.idle-timeout' = '5 s';
 SET 'table.exec.state.ttl' = '168 h';
 
--- The Iceberg catalog, shared by every layer. Every table has a primary key and
--- 'write.upsert.enabled': a job restarted without its state (no savepoint) re-reads the
--- topic and re-emits rows, which then replace themselves instead of doubling. S3 credentials are not written here:
+-- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
 -- environment of the Flink processes (`rva stack up` sets them).
 CREATE CATALOG lakehouse WITH (
@@ -150,28 +148,24 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.bronze_raw (
     capture_date DATE NOT NULL,
     ingest_ts TIMESTAMP_LTZ(3) NOT NULL,
     message_id STRING NOT NULL,
-    payload STRING NOT NULL,
-    PRIMARY KEY (event_id, capture_date, camera_id) NOT ENFORCED
+    payload STRING NOT NULL
 ) PARTITIONED BY (capture_date, camera_id) WITH (
     'format-version' = '2',
-    'write.upsert.enabled' = 'true',
     'write.format.default' = 'parquet',
     'write.parquet.compression-codec' = 'zstd'
 );
 
 -- bronze_rejects: every message that is not a valid event, with the reason and the
--- raw bytes, so nothing accepted by the broker is lost. Grain: distinct payload.
+-- raw bytes, so nothing accepted by the broker is lost. Grain: Pulsar message.
 CREATE TABLE IF NOT EXISTS lakehouse.rva.bronze_rejects (
     reason STRING NOT NULL,
     camera_key STRING,
     ingest_ts TIMESTAMP_LTZ(3) NOT NULL,
+    ingest_date DATE NOT NULL,
     message_id STRING NOT NULL,
-    payload_sha256 STRING NOT NULL,
-    payload BYTES,
-    PRIMARY KEY (payload_sha256) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
+    payload BYTES
+) PARTITIONED BY (ingest_date) WITH (
+    'format-version' = '2'
 );
 
 EXECUTE STATEMENT SET
@@ -197,8 +191,8 @@ BEGIN
         reject_reason AS reason,
         camera_key,
         publish_ts AS ingest_ts,
+        CAST(publish_ts AS DATE) AS ingest_date,
         message_id,
-        dedup_key AS payload_sha256,
         payload
     FROM events_parsed
     WHERE reject_reason IS NOT NULL;

@@ -13,9 +13,7 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 SET 'table.exec.source.idle-timeout' = '5 s';
 SET 'table.exec.state.ttl' = '168 h';
 
--- The Iceberg catalog, shared by every layer. Every table has a primary key and
--- 'write.upsert.enabled': a job restarted without its state (no savepoint) re-reads the
--- topic and re-emits rows, which then replace themselves instead of doubling. S3 credentials are not written here:
+-- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
 -- environment of the Flink processes (`rva stack up` sets them).
 CREATE CATALOG lakehouse WITH (
@@ -204,12 +202,8 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_people_per_minute (
     window_start TIMESTAMP(3) NOT NULL,
     window_end TIMESTAMP(3) NOT NULL,
     detections BIGINT NOT NULL,
-    unique_people BIGINT NOT NULL,
-    PRIMARY KEY (store_id, camera_id, window_start) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    unique_people BIGINT NOT NULL
+) WITH ('format-version' = '2');
 
 -- gold_zone_heatmap: detection hits per camera, minute and grid cell of the normalized
 -- image (configs/pipeline.yaml: heatmap_grid cells per side). Grain: camera, minute, cell.
@@ -220,12 +214,8 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_zone_heatmap (
     window_end TIMESTAMP(3) NOT NULL,
     cell_x INT NOT NULL,
     cell_y INT NOT NULL,
-    hits BIGINT NOT NULL,
-    PRIMARY KEY (store_id, camera_id, window_start, cell_x, cell_y) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    hits BIGINT NOT NULL
+) WITH ('format-version' = '2');
 
 -- gold_track_summary: one row per track visit, written once the track has been unseen
 -- for track_gap_s (configs/pipeline.yaml). Grain: camera, track, visit.
@@ -241,12 +231,8 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_track_summary (
     frames BIGINT NOT NULL,
     delta_x DOUBLE,
     delta_y DOUBLE,
-    avg_conf DOUBLE,
-    PRIMARY KEY (store_id, camera_id, track_id, first_seen) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    avg_conf DOUBLE
+) WITH ('format-version' = '2');
 
 -- gold_zone_dwell: one row per visit of a track to a zone. A visit survives detection
 -- gaps shorter than dwell_gap_s; visits shorter than min_visit_s are flicker across a
@@ -258,12 +244,8 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_zone_dwell (
     zone_id STRING NOT NULL,
     enter_ts TIMESTAMP_LTZ(3) NOT NULL,
     exit_ts TIMESTAMP_LTZ(3) NOT NULL,
-    dwell_s DOUBLE NOT NULL,
-    PRIMARY KEY (store_id, camera_id, track_id, zone_id, enter_ts) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    dwell_s DOUBLE NOT NULL
+) WITH ('format-version' = '2');
 
 
 -- gold_alerts: loitering, a track that stayed loitering_s (configs/pipeline.yaml) in
@@ -276,12 +258,8 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_alerts (
     zone_id STRING NOT NULL,
     alert_type STRING NOT NULL,
     entered_ts TIMESTAMP_LTZ(3) NOT NULL,
-    alert_ts TIMESTAMP_LTZ(3) NOT NULL,
-    PRIMARY KEY (store_id, camera_id, track_id, zone_id, entered_ts) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    alert_ts TIMESTAMP_LTZ(3) NOT NULL
+) WITH ('format-version' = '2');
 
 EXECUTE STATEMENT SET
 BEGIN

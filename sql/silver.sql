@@ -11,9 +11,7 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 SET 'table.exec.source.idle-timeout' = '5 s';
 SET 'table.exec.state.ttl' = '168 h';
 
--- The Iceberg catalog, shared by every layer. Every table has a primary key and
--- 'write.upsert.enabled': a job restarted without its state (no savepoint) re-reads the
--- topic and re-emits rows, which then replace themselves instead of doubling. S3 credentials are not written here:
+-- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
 -- environment of the Flink processes (`rva stack up` sets them).
 CREATE CATALOG lakehouse WITH (
@@ -151,11 +149,9 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.silver_detection (
     w DOUBLE,
     h DOUBLE,
     zone_id STRING,
-    is_late BOOLEAN NOT NULL,
-    PRIMARY KEY (event_id, det_id, capture_date, camera_id) NOT ENFORCED
+    is_late BOOLEAN NOT NULL
 ) PARTITIONED BY (capture_date, camera_id) WITH (
     'format-version' = '2',
-    'write.upsert.enabled' = 'true',
     'write.parquet.compression-codec' = 'zstd'
 );
 

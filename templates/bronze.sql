@@ -39,8 +39,8 @@ BEGIN
         reject_reason AS reason,
         camera_key,
         publish_ts AS ingest_ts,
+        CAST(publish_ts AS DATE) AS ingest_date,
         message_id,
-        dedup_key AS payload_sha256,
         payload
     FROM events_parsed
     WHERE reject_reason IS NOT NULL;

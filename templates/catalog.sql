@@ -1,6 +1,4 @@
--- The Iceberg catalog, shared by every layer. Every table has a primary key and
--- 'write.upsert.enabled': a job restarted without its state (no savepoint) re-reads the
--- topic and re-emits rows, which then replace themselves instead of doubling. S3 credentials are not written here:
+-- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
 -- environment of the Flink processes (`rva stack up` sets them).
 CREATE CATALOG {{ names.catalog }} WITH (

@@ -11,11 +11,9 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.bro
     capture_date DATE NOT NULL,
     ingest_ts TIMESTAMP_LTZ(3) NOT NULL,
     message_id STRING NOT NULL,
-    payload STRING NOT NULL,
-    PRIMARY KEY (event_id, capture_date, camera_id) NOT ENFORCED
+    payload STRING NOT NULL
 ) PARTITIONED BY (capture_date, camera_id) WITH (
     'format-version' = '2',
-    'write.upsert.enabled' = 'true',
     'write.format.default' = 'parquet',
     'write.parquet.compression-codec' = 'zstd'
 );

@@ -8,9 +8,5 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     zone_id STRING NOT NULL,
     alert_type STRING NOT NULL,
     entered_ts TIMESTAMP_LTZ(3) NOT NULL,
-    alert_ts TIMESTAMP_LTZ(3) NOT NULL,
-    PRIMARY KEY (store_id, camera_id, track_id, zone_id, entered_ts) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    alert_ts TIMESTAMP_LTZ(3) NOT NULL
+) WITH ('format-version' = '2');

@@ -8,9 +8,5 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     window_start TIMESTAMP(3) NOT NULL,
     window_end TIMESTAMP(3) NOT NULL,
     detections BIGINT NOT NULL,
-    unique_people BIGINT NOT NULL,
-    PRIMARY KEY (store_id, camera_id, window_start) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    unique_people BIGINT NOT NULL
+) WITH ('format-version' = '2');

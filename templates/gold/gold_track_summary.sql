@@ -12,9 +12,5 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     frames BIGINT NOT NULL,
     delta_x DOUBLE,
     delta_y DOUBLE,
-    avg_conf DOUBLE,
-    PRIMARY KEY (store_id, camera_id, track_id, first_seen) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    avg_conf DOUBLE
+) WITH ('format-version' = '2');

@@ -8,9 +8,5 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     zone_id STRING NOT NULL,
     enter_ts TIMESTAMP_LTZ(3) NOT NULL,
     exit_ts TIMESTAMP_LTZ(3) NOT NULL,
-    dwell_s DOUBLE NOT NULL,
-    PRIMARY KEY (store_id, camera_id, track_id, zone_id, enter_ts) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    dwell_s DOUBLE NOT NULL
+) WITH ('format-version' = '2');

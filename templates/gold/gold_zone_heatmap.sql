@@ -7,9 +7,5 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     window_end TIMESTAMP(3) NOT NULL,
     cell_x INT NOT NULL,
     cell_y INT NOT NULL,
-    hits BIGINT NOT NULL,
-    PRIMARY KEY (store_id, camera_id, window_start, cell_x, cell_y) NOT ENFORCED
-) WITH (
-    'format-version' = '2',
-    'write.upsert.enabled' = 'true'
-);
+    hits BIGINT NOT NULL
+) WITH ('format-version' = '2');

@@ -18,10 +18,8 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.sil
     w DOUBLE,
     h DOUBLE,
     zone_id STRING,
-    is_late BOOLEAN NOT NULL,
-    PRIMARY KEY (event_id, det_id, capture_date, camera_id) NOT ENFORCED
+    is_late BOOLEAN NOT NULL
 ) PARTITIONED BY (capture_date, camera_id) WITH (
     'format-version' = '2',
-    'write.upsert.enabled' = 'true',
     'write.parquet.compression-codec' = 'zstd'
 );
