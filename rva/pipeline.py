@@ -1,8 +1,9 @@
 """`rva pipeline up | status | down`: the Bronze, Silver and Gold jobs on the cluster.
 
 `up` submits each layer's sql/<layer>.sql with sql-client unless its job runs, resuming
-from the savepoint `down` took; `down` stops each job with a savepoint so that no
-event is lost or counted twice across a restart.
+from the savepoint `down` took or, after a crash or `rva stack down`, from the last
+checkpoint the previous job left (checkpoints are retained on cancellation). Starting
+without that state would re-read the topic and append its results a second time.
 """
 
 from __future__ import annotations
@@ -38,15 +39,35 @@ def _savepoint_file(layout: Layout, layer: str) -> Path:
     return layout.state / "pipeline" / f"{layer}.savepoint"
 
 
+def _job_file(layout: Layout, layer: str) -> Path:
+    return layout.state / "pipeline" / f"{layer}.job"
+
+
+def resume_path(layout: Layout, layer: str) -> str | None:
+    """The state the layer's next job starts from: the savepoint `down` took, else the
+    newest complete checkpoint of the previous job, else None (a first start)."""
+    savepoint = _savepoint_file(layout, layer)
+    if savepoint.exists():
+        return savepoint.read_text().strip()
+    job = _job_file(layout, layer)
+    if not job.exists():
+        return None
+    checkpoints = layout.data("flink") / "checkpoints" / job.read_text().strip()
+    complete = [d for d in checkpoints.glob("chk-*") if (d / "_metadata").exists()]
+    if not complete:
+        return None
+    return str(max(complete, key=lambda d: int(d.name.split("-")[1])))
+
+
 def script_for(cfg: StackConfig, layer: str, zones: Path | None) -> Path:
     """sql/<layer>.sql, prefixed with this submission's settings when there are any."""
     layout = Layout.of(cfg)
     prefix = []
     if zones is not None:
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
-    savepoint = _savepoint_file(layout, layer)
-    if savepoint.exists():
-        prefix.append(f"SET 'execution.savepoint.path' = '{savepoint.read_text().strip()}';")
+    resume = resume_path(layout, layer)
+    if resume is not None:
+        prefix.append(f"SET 'execution.savepoint.path' = '{resume}';")
         prefix.append("SET 'execution.savepoint.ignore-unclaimed-state' = 'true';")
     source = REPO_ROOT / "sql" / f"{layer}.sql"
     if not prefix:
@@ -76,7 +97,10 @@ def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LA
             continue
         output = flink.run_sql_file(cfg, script_for(cfg, layer, zones))
         submitted[layer] = flink.submitted_job_id(output)
-        _savepoint_file(Layout.of(cfg), layer).unlink(missing_ok=True)  # now resumed from it
+        layout = Layout.of(cfg)
+        _savepoint_file(layout, layer).unlink(missing_ok=True)  # now resumed from it
+        _job_file(layout, layer).parent.mkdir(parents=True, exist_ok=True)
+        _job_file(layout, layer).write_text(submitted[layer])
     return submitted
 
 

@@ -9,6 +9,7 @@ import pytest
 from rva import pipeline
 from rva.config import load_stack_config
 from rva.errors import ConfigError
+from rva.stack.layout import Layout
 
 
 class TestZonesCheckedAtSubmit:
@@ -35,3 +36,34 @@ class TestScript:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
         script = pipeline.script_for(load_stack_config(), "gold", None)
         assert script.name == "gold.sql" and script.parent.name == "sql"
+
+
+class TestResume:
+    def _layout(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+        monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
+        return Layout.of(load_stack_config())
+
+    def test_first_start_has_no_state(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert pipeline.resume_path(self._layout(tmp_path, monkeypatch), "silver") is None
+
+    def test_newest_complete_checkpoint_of_the_previous_job(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        layout = self._layout(tmp_path, monkeypatch)
+        (layout.state / "pipeline").mkdir(parents=True)
+        (layout.state / "pipeline" / "silver.job").write_text("abc")
+        root = layout.data("flink") / "checkpoints" / "abc"
+        for n, complete in ((9, True), (10, True), (11, False)):  # 11 was cut off mid-write
+            (root / f"chk-{n}").mkdir(parents=True)
+            if complete:
+                (root / f"chk-{n}" / "_metadata").write_text("x")
+        assert pipeline.resume_path(layout, "silver") == str(root / "chk-10")
+        script = pipeline.script_for(load_stack_config(), "silver", None)
+        assert f"SET 'execution.savepoint.path' = '{root / 'chk-10'}';" in script.read_text()
+
+    def test_savepoint_wins(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        layout = self._layout(tmp_path, monkeypatch)
+        (layout.state / "pipeline").mkdir(parents=True)
+        (layout.state / "pipeline" / "gold.savepoint").write_text("file:/sp/savepoint-1\n")
+        (layout.state / "pipeline" / "gold.job").write_text("abc")
+        assert pipeline.resume_path(layout, "gold") == "file:/sp/savepoint-1"
