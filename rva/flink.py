@@ -46,10 +46,22 @@ def run_sql_file(cfg: StackConfig, script: Path, timeout_s: float = 600) -> str:
     )
     output = result.stdout + result.stderr
     if result.returncode != 0 or "[ERROR]" in output:
-        lines = [ln for ln in output.splitlines() if ln.strip()]
-        cause = next((ln for ln in lines if "Caused by" in ln or "[ERROR]" in ln), lines[-1] if lines else "")
-        raise EngineError(f"sql-client -f {script} failed: {cause.strip()}\n" + "\n".join(lines[-30:]))
+        raise EngineError(f"sql-client -f {script} failed: {sql_error(output)}")
     return output
+
+
+def sql_error(client_output: str) -> str:
+    """The reason sql-client gives for a failed statement, on one line.
+
+    The client prints `[ERROR] Could not execute SQL statement. Reason:` and the
+    exception on the next line; without that, the last non-empty line.
+    """
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln).strip() for ln in client_output.splitlines()]
+    lines = [ln for ln in lines if ln]
+    for i, line in enumerate(lines):
+        if line.endswith("Reason:") and i + 1 < len(lines):
+            return lines[i + 1]
+    return lines[-1] if lines else "no output"
 
 
 def jobs(cfg: StackConfig) -> list[Job]:

@@ -444,3 +444,22 @@ class TestMaintain:
         assert silver.files_before > 1 and silver.files_after < silver.files_before
         assert all(r.snapshots_after == 1 for r in reports.values())
         assert {t: sorted(map(repr, query(stack, f"SELECT * FROM {t}"))) for t in TABLES} == before
+
+
+class TestAnalystQueries:
+    def test_zone_dwell_by_hour(self, stack: Stack, medallion: MedallionRun) -> None:
+        sql = (REPO_ROOT / "sql" / "trino" / "zone_dwell_by_hour.sql").read_text()
+        rows = query(stack, sql.replace("lakehouse.rva.", f"lakehouse.{NAMESPACE}."))
+        expected: dict[tuple, list[float]] = defaultdict(list)
+        for _, cam, _, zone, enter, _, dwell in medallion.reference.zone_dwell():
+            expected[(cam, zone)].append(dwell)
+        got = {(r[1], r[2]): (r[4], r[6]) for r in rows}  # one hour in the scene
+        assert got == {k: (len(v), pytest.approx(max(v))) for k, v in expected.items()}
+
+    def test_people_per_hour(self, stack: Stack, medallion: MedallionRun) -> None:
+        sql = (REPO_ROOT / "sql" / "trino" / "people_per_hour.sql").read_text()
+        rows = query(stack, sql.replace("lakehouse.rva.", f"lakehouse.{NAMESPACE}."))
+        per_minute: dict[datetime, int] = defaultdict(int)
+        for _, _, start, _, _, people in medallion.reference.people_per_minute():
+            per_minute[start] += people
+        assert [(r[0], r[2]) for r in rows] == [("store_it", max(per_minute.values()))]

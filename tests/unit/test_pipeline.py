@@ -67,3 +67,13 @@ class TestResume:
         (layout.state / "pipeline" / "gold.savepoint").write_text("file:/sp/savepoint-1\n")
         (layout.state / "pipeline" / "gold.job").write_text("abc")
         assert pipeline.resume_path(layout, "gold") == "file:/sp/savepoint-1"
+
+
+class TestSqlError:
+    def test_reason_line_is_reported(self) -> None:
+        from rva.flink import sql_error
+
+        output = ("Flink SQL> INSERT INTO t SELECT 1\x1b[31;1m[ERROR] Could not execute SQL statement. Reason:\n"
+                  "org.apache.flink.table.api.ValidationException: Object 't' not found\x1b[0m\n"
+                  "Shutting down the session...\ndone.\n")
+        assert sql_error(output) == "org.apache.flink.table.api.ValidationException: Object 't' not found"
