@@ -43,6 +43,12 @@ CREATE TEMPORARY TABLE events_topic (
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-bronze',
     'source.start.message-id' = 'earliest',
+    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
+    -- (reset through the admin API, within the topic's retention), and the connector's
+    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
+    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
+    -- restarting the job forever).
+    'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     'key.format' = 'raw',
     'key.fields' = 'camera_key',
     'value.format' = 'raw'

@@ -31,6 +31,7 @@ CREATE DATABASE IF NOT EXISTS lakehouse.rva;
 
 -- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
 CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION LINE_SIDES AS 'udfs.line_crossing.line_sides' LANGUAGE PYTHON;
 
 -- Source: the events topic parsed as typed JSON, for Silver and Gold. Messages that do
 -- not parse are skipped here; Bronze keeps them with a reason in bronze_rejects.
@@ -65,6 +66,12 @@ CREATE TEMPORARY TABLE events_typed (
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-gold',
     'source.start.message-id' = 'earliest',
+    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
+    -- (reset through the admin API, within the topic's retention), and the connector's
+    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
+    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
+    -- restarting the job forever).
+    'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     'value.format' = 'json',
     'value.json.ignore-parse-errors' = 'true'
 );
@@ -166,6 +173,63 @@ SELECT
     CASE WHEN continues_visit THEN cy - previous_cy ELSE 0 END AS step_y
 FROM steps;
 
+-- Each tracked detection against each counting line of its camera: +1 when the whole
+-- box is left of the line, -1 right of it, 0 on it (the LINE_SIDES Python UDF).
+CREATE TEMPORARY VIEW line_sides AS
+WITH sided AS (
+    SELECT
+        store_id,
+        camera_id,
+        track_id,
+        event_ts,
+        LINE_SIDES(camera_id, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) AS sides
+    FROM detections
+    WHERE track_id IS NOT NULL
+)
+
+SELECT
+    sided.store_id,
+    sided.camera_id,
+    sided.track_id,
+    sided.event_ts,
+    s.line_id,
+    s.side
+FROM sided
+CROSS JOIN UNNEST(sided.sides) AS s (line_id, side);
+
+-- A crossing: the side a track was last wholly on (boxes on the line keep it) turns to
+-- the other side. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
+-- unnested UDF output fails Flink 1.20's code generation.
+CREATE TEMPORARY VIEW line_crossings AS
+WITH settled AS (
+    SELECT
+        *,
+        -- LAST_VALUE skips NULLs, so a box on the line keeps the last settled side
+        LAST_VALUE(NULLIF(side, 0)) OVER (
+            PARTITION BY camera_id, line_id, track_id
+            ORDER BY event_ts
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS settled_side
+    FROM line_sides
+),
+
+neighbours AS (
+    SELECT
+        *,
+        COUNT(*) OVER w AS rows_in_window,
+        SUM(COALESCE(settled_side, 0)) OVER w - COALESCE(settled_side, 0) AS previous_side
+    FROM settled
+    WINDOW w AS (
+        PARTITION BY camera_id, line_id, track_id
+        ORDER BY event_ts
+        ROWS BETWEEN 1 PRECEDING AND CURRENT ROW
+    )
+)
+
+SELECT *
+FROM neighbours
+WHERE rows_in_window = 2 AND previous_side <> 0 AND settled_side = -previous_side;
+
 -- Loitering: a detection of a track in a zone, more in the same zone, and one at least
 -- loitering_s after the first. After an alert the search starts again, so a track that
 -- stays on raises one alert per loitering_s. (PREV(), to anchor on the zone entry, is
@@ -247,6 +311,20 @@ CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_zone_dwell (
     dwell_s DOUBLE NOT NULL
 ) WITH ('format-version' = '2');
 
+
+-- gold_line_crossings: crossings of each counting line (configs/zones.yaml) per minute,
+-- 'in' towards the line's left side and 'out' towards its right. A track counts once per
+-- crossing: a box on the line belongs to neither side, so jitter on the line adds nothing.
+-- Grain: camera, line, minute. Upstream: detections via line_sides and line_crossings.
+CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_line_crossings (
+    store_id STRING NOT NULL,
+    camera_id STRING NOT NULL,
+    line_id STRING NOT NULL,
+    window_start TIMESTAMP(3) NOT NULL,
+    window_end TIMESTAMP(3) NOT NULL,
+    crossings_in BIGINT NOT NULL,
+    crossings_out BIGINT NOT NULL
+) WITH ('format-version' = '2');
 
 -- gold_alerts: loitering, a track that stayed loitering_s (configs/pipeline.yaml) in
 -- one zone without being seen elsewhere, raised as the threshold passes (found with
@@ -350,6 +428,18 @@ BEGIN
     FROM visits
     -- configs/pipeline.yaml: min_visit_s
     WHERE dwell_s >= 1;
+
+    INSERT INTO lakehouse.rva.gold_line_crossings
+    SELECT
+        store_id,
+        camera_id,
+        line_id,
+        window_start,
+        window_end,
+        SUM(CASE WHEN settled_side = 1 THEN 1 ELSE 0 END) AS crossings_in,
+        SUM(CASE WHEN settled_side = -1 THEN 1 ELSE 0 END) AS crossings_out
+    FROM TABLE(TUMBLE(TABLE line_crossings, DESCRIPTOR (event_ts), INTERVAL '1' MINUTE))
+    GROUP BY store_id, camera_id, line_id, window_start, window_end;
 
     INSERT INTO lakehouse.rva.gold_alerts
     SELECT

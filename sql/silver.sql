@@ -29,6 +29,7 @@ CREATE DATABASE IF NOT EXISTS lakehouse.rva;
 
 -- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
 CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION LINE_SIDES AS 'udfs.line_crossing.line_sides' LANGUAGE PYTHON;
 
 -- Source: the events topic parsed as typed JSON, for Silver and Gold. Messages that do
 -- not parse are skipped here; Bronze keeps them with a reason in bronze_rejects.
@@ -63,6 +64,12 @@ CREATE TEMPORARY TABLE events_typed (
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-silver',
     'source.start.message-id' = 'earliest',
+    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
+    -- (reset through the admin API, within the topic's retention), and the connector's
+    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
+    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
+    -- restarting the job forever).
+    'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     'value.format' = 'json',
     'value.json.ignore-parse-errors' = 'true'
 );

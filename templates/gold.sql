@@ -50,6 +50,63 @@ SELECT
     CASE WHEN continues_visit THEN cy - previous_cy ELSE 0 END AS step_y
 FROM steps;
 
+-- Each tracked detection against each counting line of its camera: +1 when the whole
+-- box is left of the line, -1 right of it, 0 on it (the LINE_SIDES Python UDF).
+CREATE TEMPORARY VIEW line_sides AS
+WITH sided AS (
+    SELECT
+        store_id,
+        camera_id,
+        track_id,
+        event_ts,
+        LINE_SIDES(camera_id, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) AS sides
+    FROM detections
+    WHERE track_id IS NOT NULL
+)
+
+SELECT
+    sided.store_id,
+    sided.camera_id,
+    sided.track_id,
+    sided.event_ts,
+    s.line_id,
+    s.side
+FROM sided
+CROSS JOIN UNNEST(sided.sides) AS s (line_id, side);
+
+-- A crossing: the side a track was last wholly on (boxes on the line keep it) turns to
+-- the other side. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
+-- unnested UDF output fails Flink 1.20's code generation.
+CREATE TEMPORARY VIEW line_crossings AS
+WITH settled AS (
+    SELECT
+        *,
+        -- LAST_VALUE skips NULLs, so a box on the line keeps the last settled side
+        LAST_VALUE(NULLIF(side, 0)) OVER (
+            PARTITION BY camera_id, line_id, track_id
+            ORDER BY event_ts
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS settled_side
+    FROM line_sides
+),
+
+neighbours AS (
+    SELECT
+        *,
+        COUNT(*) OVER w AS rows_in_window,
+        SUM(COALESCE(settled_side, 0)) OVER w - COALESCE(settled_side, 0) AS previous_side
+    FROM settled
+    WINDOW w AS (
+        PARTITION BY camera_id, line_id, track_id
+        ORDER BY event_ts
+        ROWS BETWEEN 1 PRECEDING AND CURRENT ROW
+    )
+)
+
+SELECT *
+FROM neighbours
+WHERE rows_in_window = 2 AND previous_side <> 0 AND settled_side = -previous_side;
+
 -- Loitering: a detection of a track in a zone, more in the same zone, and one at least
 -- loitering_s after the first. After an alert the search starts again, so a track that
 -- stays on raises one alert per loitering_s. (PREV(), to anchor on the zone entry, is
@@ -84,6 +141,8 @@ MATCH_RECOGNIZE (
 
 {% include 'gold/gold_zone_dwell.sql' %}
 
+
+{% include 'gold/gold_line_crossings.sql' %}
 
 {% include 'gold/gold_alerts.sql' %}
 
@@ -176,6 +235,18 @@ BEGIN
     FROM visits
     -- configs/pipeline.yaml: min_visit_s
     WHERE dwell_s >= {{ min_visit_s }};
+
+    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_line_crossings
+    SELECT
+        store_id,
+        camera_id,
+        line_id,
+        window_start,
+        window_end,
+        SUM(CASE WHEN settled_side = 1 THEN 1 ELSE 0 END) AS crossings_in,
+        SUM(CASE WHEN settled_side = -1 THEN 1 ELSE 0 END) AS crossings_out
+    FROM TABLE(TUMBLE(TABLE line_crossings, DESCRIPTOR (event_ts), INTERVAL '1' MINUTE))
+    GROUP BY store_id, camera_id, line_id, window_start, window_end;
 
     INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_alerts
     SELECT

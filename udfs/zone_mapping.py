@@ -9,7 +9,7 @@ from __future__ import annotations
 from pyflink.table import DataTypes
 from pyflink.table.udf import FunctionContext, ScalarFunction, udf
 
-from udfs.zones import JOB_PARAMETER, CameraZones, load_zones
+from udfs.zones import CameraZones, load_zones_for_job
 
 
 class ZoneOf(ScalarFunction):
@@ -17,10 +17,7 @@ class ZoneOf(ScalarFunction):
         self.cameras: dict[str, CameraZones] = {}
 
     def open(self, function_context: FunctionContext) -> None:
-        path = function_context.get_job_parameter(JOB_PARAMETER, "")
-        if not path:
-            raise ValueError(f"job parameter {JOB_PARAMETER} is not set: submit with `rva pipeline up`")
-        self.cameras = load_zones(path)
+        self.cameras = load_zones_for_job(function_context.get_job_parameter)
 
     def eval(self, camera_id: str | None, x: float | None, y: float | None) -> str | None:
         camera = self.cameras.get(camera_id or "")

@@ -12,6 +12,7 @@ The YAML shape (configs/zones.yaml)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,32 @@ class Zone:
 
 @dataclass(frozen=True)
 class Line:
-    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side."""
+    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side.
+
+    Left is where the cross product (end - start) x (point - start) is positive; with
+    image y pointing down, a line drawn top to bottom has its left at smaller x.
+    """
 
     line_id: str
     start: Point
     end: Point
+
+    def side_of(self, x: float, y: float) -> float:
+        (sx, sy), (ex, ey) = self.start, self.end
+        return (ex - sx) * (y - sy) - (ey - sy) * (x - sx)
+
+    def side_of_box(self, x1: float, y1: float, x2: float, y2: float) -> int:
+        """+1 if the whole box is left of the line, -1 if right, 0 if it straddles it.
+
+        Counting on whole boxes means a box sitting on the line never flips a track's
+        side back and forth, so each crossing is counted once.
+        """
+        sides = [self.side_of(x, y) for x in (x1, x2) for y in (y1, y2)]
+        if all(s > 0 for s in sides):
+            return 1
+        if all(s < 0 for s in sides):
+            return -1
+        return 0
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,14 @@ def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
             lines.append(Line(str(line_id), points[0], points[1]))
         cameras[str(camera_id)] = CameraZones(str(camera_id), tuple(zones), tuple(lines))
     return cameras
+
+
+def load_zones_for_job(get_job_parameter: Callable[[str, str], str]) -> dict[str, CameraZones]:
+    """The zones file a Flink UDF is given through the job parameter JOB_PARAMETER."""
+    path = get_job_parameter(JOB_PARAMETER, "")
+    if not path:
+        raise ZoneConfigError(f"job parameter {JOB_PARAMETER} is not set: submit with `rva pipeline up`")
+    return load_zones(path)
 
 
 def load_zones(path: str | Path) -> dict[str, CameraZones]:

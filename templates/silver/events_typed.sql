@@ -31,6 +31,12 @@ CREATE TEMPORARY TABLE events_typed (
     'service-url' = '{{ pulsar_service_url }}',
     'source.subscription-name' = '{{ subscription }}',
     'source.start.message-id' = 'earliest',
+    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
+    -- (reset through the admin API, within the topic's retention), and the connector's
+    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
+    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
+    -- restarting the job forever).
+    'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     'value.format' = 'json',
     'value.json.ignore-parse-errors' = 'true'
 );

@@ -63,6 +63,14 @@ def track_3(t: float) -> tuple[float, float] | None:  # two visits, 45 s apart
     return (0.8, 0.6) if 70 <= t < 90 else None
 
 
+def track_4(t: float) -> tuple[float, float] | None:  # through the door, jittering on it, and back
+    if not 40 <= t < 50:
+        return None
+    if 42 <= t < 46:  # the box straddles the door line: counts for neither side
+        return (0.29 if int(t * FPS) % 2 else 0.31, 0.7)
+    return (0.36 if 46 <= t < 48 else 0.25), 0.7
+
+
 def track_7(t: float) -> tuple[float, float] | None:  # aisle_2, then the display
     return ((0.3 if t < 60 else 0.8), 0.4) if 30 <= t < 100 else None
 
@@ -72,7 +80,7 @@ def untracked(t: float) -> tuple[float, float] | None:  # a detection the tracke
 
 
 SCENE: dict[str, list[tuple[int | None, Callable[[float], tuple[float, float] | None], float]]] = {
-    "cam_01": [(1, track_1, 0.91), (2, track_2, 0.8), (3, track_3, 0.7)],
+    "cam_01": [(1, track_1, 0.91), (2, track_2, 0.8), (3, track_3, 0.7), (4, track_4, 0.75)],
     "cam_02": [(7, track_7, 0.85), (None, untracked, 0.5)],
 }
 
@@ -143,6 +151,8 @@ class Detection:
     t_ms: int
     cx: float
     cy: float
+    w: float
+    h: float
     conf: float
     zone_id: str | None
     is_late: bool
@@ -181,8 +191,10 @@ class Reference:
                 b = d["bbox"]
                 cx = (b["x1"] + b["x2"]) / 2 / size["width"]
                 cy = (b["y1"] + b["y2"]) / 2 / size["height"]
+                w = (b["x2"] - b["x1"]) / size["width"]
+                h = (b["y2"] - b["y1"]) / size["height"]
                 self.silver.append(Detection(
-                    event["event_id"], d["det_id"], cam, d["track_id"], ms(event["capture_ts"]), cx, cy,
+                    event["event_id"], d["det_id"], cam, d["track_id"], ms(event["capture_ts"]), cx, cy, w, h,
                     d["conf"], ZONES[cam].zone_of(cx, cy), event["event_id"] in late_ids))
         self.on_time = [d for d in self.silver if not d.is_late]
         self.watermark_ms = max(on_time_events) - TUNABLES["out_of_orderness_s"] * 1000
@@ -239,6 +251,28 @@ class Reference:
                          (ds[-1].t_ms - ds[0].t_ms) / 1000, len(ds), ds[-1].cx - ds[0].cx,
                          ds[-1].cy - ds[0].cy, sum(d.conf for d in ds) / len(ds)))
         return sorted(rows)
+
+    def line_crossings(self) -> set[tuple]:
+        """A crossing is a change of the side a track's box was last wholly on."""
+        counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        tracks: dict[tuple, list[Detection]] = defaultdict(list)
+        for d in self.on_time:
+            if d.track_id is not None:
+                tracks[(d.camera_id, d.track_id)].append(d)
+        for (cam, _track), ds in tracks.items():
+            ds.sort(key=lambda d: d.t_ms)
+            for line in ZONES[cam].lines:
+                settled = 0
+                for d in ds:
+                    side = line.side_of_box(d.cx - d.w / 2, d.cy - d.h / 2, d.cx + d.w / 2, d.cy + d.h / 2)
+                    if side and settled and side != settled:
+                        counts[(cam, line.line_id, *self._minute(d))][0 if side == 1 else 1] += 1
+                    settled = side or settled
+        return {
+            ("store_it", cam, line, start, end, c_in, c_out)
+            for (cam, line, start, end), (c_in, c_out) in counts.items()
+            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
+        }
 
     def alerts(self) -> list[tuple]:
         """Loitering as MATCH_RECOGNIZE finds it: from each detection in a zone, the first
@@ -341,6 +375,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
     wait_for_rows(stack, "gold_track_summary", len(reference.track_summary()))
     wait_for_rows(stack, "gold_alerts", len(reference.alerts()))
+    wait_for_rows(stack, "gold_line_crossings", len(reference.line_crossings()))
 
     late_lines = [json.dumps(e).encode() for e in late]
     assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
@@ -352,7 +387,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     for job_id in job_ids:
         flink.cancel(stack.cfg, job_id)
     for table in ("bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
-                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts"):
+                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts", "gold_line_crossings"):
         query(stack, f"DROP TABLE IF EXISTS {table}")
     query(stack, f"DROP SCHEMA IF EXISTS {NAMESPACE}")
 
@@ -406,6 +441,16 @@ class TestGold:
         assert not [r for r in expected if r[2] == 2 and r[3] == "checkout"]
         assert len([r for r in expected if r[2] == 2 and r[3] == "aisle_1"]) == 1
 
+    def test_line_crossings(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT store_id, camera_id, line_id, window_start, window_end, crossings_in, "
+                            "crossings_out FROM gold_line_crossings")
+        expected = medallion.reference.line_crossings()
+        assert set(rows) == expected
+        # the scene's own check: tracks 1 and 4 go out, track 4 comes back in; its 4 s of
+        # jitter on the line add nothing
+        assert ("store_it", "cam_01", "door", datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 2, 10, 1), 1, 2) \
+            in expected
+
     def test_loitering_alerts(self, stack: Stack, medallion: MedallionRun) -> None:
         rows = query(stack, "SELECT store_id, camera_id, track_id, zone_id, alert_type, entered_ts, alert_ts "
                             "FROM gold_alerts ORDER BY 2, 3, 6")
@@ -416,7 +461,7 @@ class TestGold:
 
 
 TABLES = ["bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
-          "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts"]
+          "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts", "gold_line_crossings"]
 
 
 class TestReplay:

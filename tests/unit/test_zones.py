@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rva.config import REPO_ROOT
-from udfs.zones import Zone, ZoneConfigError, load_zones, parse_zones
+from udfs.zones import Line, Zone, ZoneConfigError, load_zones, load_zones_for_job, parse_zones
 
 SQUARE = [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
 
@@ -67,3 +67,23 @@ class TestParseZones:
     def test_missing_file(self, tmp_path: Path) -> None:
         with pytest.raises(ZoneConfigError, match="cannot read"):
             load_zones(tmp_path / "none.yaml")
+
+
+class TestLineSide:
+    DOOR = Line("door", (0.3, 0.0), (0.3, 1.0))  # drawn top to bottom: left is x < 0.3
+
+    @pytest.mark.parametrize(
+        ("box", "side"),
+        [
+            pytest.param((0.10, 0.4, 0.20, 0.6), 1, id="wholly left"),
+            pytest.param((0.35, 0.4, 0.45, 0.6), -1, id="wholly right"),
+            pytest.param((0.28, 0.4, 0.32, 0.6), 0, id="straddling"),
+            pytest.param((0.26, 0.4, 0.30, 0.6), 0, id="touching"),
+        ],
+    )
+    def test_side_of_box(self, box: tuple[float, float, float, float], side: int) -> None:
+        assert self.DOOR.side_of_box(*box) == side
+
+    def test_job_parameter_missing(self) -> None:
+        with pytest.raises(ZoneConfigError, match="rva.zones is not set"):
+            load_zones_for_job(lambda key, default: default)

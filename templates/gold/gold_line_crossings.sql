@@ -1,0 +1,13 @@
+-- gold_line_crossings: crossings of each counting line (configs/zones.yaml) per minute,
+-- 'in' towards the line's left side and 'out' towards its right. A track counts once per
+-- crossing: a box on the line belongs to neither side, so jitter on the line adds nothing.
+-- Grain: camera, line, minute. Upstream: detections via line_sides and line_crossings.
+CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_line_crossings (
+    store_id STRING NOT NULL,
+    camera_id STRING NOT NULL,
+    line_id STRING NOT NULL,
+    window_start TIMESTAMP(3) NOT NULL,
+    window_end TIMESTAMP(3) NOT NULL,
+    crossings_in BIGINT NOT NULL,
+    crossings_out BIGINT NOT NULL
+) WITH ('format-version' = '2');
