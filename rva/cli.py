@@ -114,11 +114,13 @@ def sql_render(
 @pipeline_app.command("up")
 def pipeline_up(
     zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
+    rebuild: Annotated[Optional[list[str]], typer.Option(
+        help="Drop this layer's tables and state and rebuild it from the topic (repeatable).")] = None,
 ) -> None:
     """Submit every layer that is not running (resuming from its savepoint)."""
     from rva import pipeline
 
-    for layer, job_id in pipeline.up(load_stack_config(), zones).items():
+    for layer, job_id in pipeline.up(load_stack_config(), zones, rebuild_layers=tuple(rebuild or ())).items():
         console.print(f"{layer}: job {job_id}")
 
 

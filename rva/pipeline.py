@@ -8,6 +8,7 @@ without that state would re-read the topic and append its results a second time.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,24 +79,68 @@ def script_for(cfg: StackConfig, layer: str, zones: Path | None) -> Path:
     return script
 
 
-def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LAYERS) -> dict[str, str]:
+def layer_tables(layer: str) -> list[str]:
+    """The tables sql/<layer>.sql writes (its CREATE TABLE statements)."""
+    text = (REPO_ROOT / "sql" / f"{layer}.sql").read_text()
+    return re.findall(r"CREATE TABLE IF NOT EXISTS [\w]+\.[\w]+\.(\w+)", text)
+
+
+def rebuild(cfg: StackConfig, layer: str) -> None:
+    """Forget a layer's state: cancel its job, drop its tables, drop its resume point.
+
+    The next `up` then re-reads the topic from the start (within its retention) and
+    builds the tables anew; for when a SQL change cannot be mapped onto saved state.
+    """
+    import trino
+
+    running = flink.running_job(cfg, job_name(layer))
+    if running is not None:
+        flink.cancel(cfg, running.job_id)
+    cursor = trino.dbapi.connect(host="127.0.0.1", port=cfg.ports.trino, user="rva-pipeline",
+                                 catalog=cfg.names.catalog, schema=cfg.names.iceberg_namespace).cursor()
+    for table in layer_tables(layer):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.fetchall()
+    layout = Layout.of(cfg)
+    _savepoint_file(layout, layer).unlink(missing_ok=True)
+    _job_file(layout, layer).unlink(missing_ok=True)
+
+
+def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LAYERS,
+       rebuild_layers: tuple[str, ...] = ()) -> dict[str, str]:
     """Submit every layer whose job is not running; returns layer -> job id.
 
     Raises:
-        ConfigError: the zones file is invalid (checked before anything is submitted).
+        ConfigError: the zones file is invalid (checked before anything is submitted),
+            or a layer to rebuild is unknown.
+        EngineError: a layer cannot resume from its saved state.
     """
+    unknown = set(rebuild_layers) - set(LAYERS)
+    if unknown:
+        raise ConfigError(f"--rebuild: unknown layer {sorted(unknown)[0]!r}; layers are {', '.join(LAYERS)}")
     if zones is not None:
         try:
             load_zones(zones)
         except ZoneConfigError as err:
             raise ConfigError(str(err)) from err
+    for layer in rebuild_layers:
+        rebuild(cfg, layer)
     submitted = {}
     for layer in layers:
         running = flink.running_job(cfg, job_name(layer))
         if running is not None:
             submitted[layer] = running.job_id
             continue
-        output = flink.run_sql_file(cfg, script_for(cfg, layer, zones))
+        resume = resume_path(Layout.of(cfg), layer)
+        try:
+            output = flink.run_sql_file(cfg, script_for(cfg, layer, zones))
+        except EngineError as err:
+            if resume is None or "rollback to checkpoint/savepoint" not in str(err):
+                raise
+            raise EngineError(
+                f"{layer}: cannot resume from {resume}: the SQL changed in a way Flink cannot map onto "
+                f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
+                "its tables and rebuild them from the topic.") from err
         submitted[layer] = flink.submitted_job_id(output)
         layout = Layout.of(cfg)
         _savepoint_file(layout, layer).unlink(missing_ok=True)  # now resumed from it

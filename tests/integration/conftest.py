@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 import trino
 
+from typing import Any
+
 from rva import flink
 from rva.config import REPO_ROOT, StackConfig, load_stack_config
+from rva.sql.render import render_context, render_layer
 from rva.stack import control
 from rva.stack.credentials import REGION, Credentials
 
@@ -53,6 +56,35 @@ class Stack:
         else:
             output = flink.run_sql_file(self.cfg, script)
         return flink.submitted_job_id(output)
+
+    def submit_layer(self, layer: str, namespace: str, topic: str, run: str,
+                     **overrides: Any) -> str:
+        """Render ``layer`` into a namespace and topic of a test run's own and submit it.
+
+        The job and subscription get names of the run's own too, so a running pipeline
+        is never touched. ``overrides`` replace render-context values (thresholds).
+        Returns the Flink job id.
+        """
+        context = render_context(self.cfg, self.env_name)
+        context["names"] = {**context["names"], "iceberg_namespace": namespace, "topic": topic}
+        context.update(overrides)
+        sql = render_layer(layer, context).replace(f"'rva-{layer}'", f"'rva-{layer}-it-{run}'")
+        script = REPO_ROOT / "build" / "it" / f"{layer}_{run}.sql"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(sql)
+        return self.run_sql(script)
+
+    def drop_namespace(self, namespace: str, job_ids: list[str]) -> None:
+        """Cancel a test run's jobs, then drop its tables and namespace."""
+        for job_id in job_ids:
+            flink.cancel(self.cfg, job_id)
+        cursor = self.trino(namespace)
+        cursor.execute(f"SHOW TABLES FROM {namespace}")
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.fetchall()
+        cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
+        cursor.fetchall()
 
     def trino(self, schema: str) -> trino.dbapi.Cursor:
         conn = trino.dbapi.connect(host=LOCAL, port=self.cfg.ports.trino, user="rva-tests",

@@ -17,9 +17,7 @@ import pytest
 from pyiceberg.catalog import load_catalog
 
 from rva import flink
-from rva.config import REPO_ROOT
 from rva.publish import publish
-from rva.sql.render import render_context, render_layer
 
 from .conftest import Stack
 
@@ -64,28 +62,12 @@ class BronzeRun:
 
 @pytest.fixture(scope="module")
 def bronze_run(stack: Stack) -> Iterator[BronzeRun]:
-    namespace = f"it_{RUN}"
-    context = render_context(stack.cfg, stack.env_name)
-    context["names"] = {**context["names"], "iceberg_namespace": namespace,
-                        "topic": f"persistent://retail/metadata/it-{RUN}"}
-    # A job name of this run's own, so the test never touches a running demo pipeline.
-    sql = render_layer("bronze", context).replace("'rva-bronze'", f"'rva-bronze-it-{RUN}'")
-    script = REPO_ROOT / "build" / "it" / f"bronze_{RUN}.sql"
-    script.parent.mkdir(parents=True, exist_ok=True)
-    script.write_text(sql)
-
-    job_id = stack.run_sql(script)
+    namespace, topic = f"it_{RUN}", f"persistent://retail/metadata/it-{RUN}"
+    job_id = stack.submit_layer("bronze", namespace, topic, RUN)
     lines = [json.dumps(e).encode() for e in VALID] + [payload for payload, _ in MALFORMED]
-    assert publish(stack.pulsar_url, context["names"]["topic"], lines) == len(lines)
+    assert publish(stack.pulsar_url, topic, lines) == len(lines)
     yield BronzeRun(namespace, job_id)
-
-    flink.cancel(stack.cfg, job_id)
-    cursor = stack.trino(namespace)
-    for table in ("bronze_raw", "bronze_rejects"):
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.fetchall()
-    cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
-    cursor.fetchall()
+    stack.drop_namespace(namespace, [job_id])
 
 
 class TestBronzeRoundTrip:

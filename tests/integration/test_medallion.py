@@ -24,10 +24,9 @@ import httpx
 import pytest
 import yaml
 
-from rva import flink
 from rva.config import REPO_ROOT
 from rva.publish import publish
-from rva.sql.render import PIPELINE, render_context, render_layer
+from rva.sql.render import PIPELINE
 from rva.stack.provision import ensure_topic
 from udfs.zones import load_zones
 
@@ -354,17 +353,8 @@ def wait_for_backlog_zero(stack: Stack) -> None:
 @pytest.fixture(scope="module")
 def medallion(stack: Stack) -> Iterator[MedallionRun]:
     ensure_topic(stack.cfg, TOPIC)  # partitioned, like the events topic
-    context = render_context(stack.cfg, stack.env_name)
-    context["names"] = {**context["names"], "iceberg_namespace": NAMESPACE, "topic": TOPIC}
-    context["loitering_s"] = LOITERING_S
-    job_ids = []
-    for layer in ("bronze", "silver", "gold"):
-        # Job and subscription names of this run's own: a running pipeline is not touched.
-        sql = render_layer(layer, context).replace(f"'rva-{layer}'", f"'rva-{layer}-it-{RUN}'")
-        script = REPO_ROOT / "build" / "it" / f"{layer}_{RUN}.sql"
-        script.parent.mkdir(parents=True, exist_ok=True)
-        script.write_text(sql)
-        job_ids.append(stack.run_sql(script))
+    job_ids = [stack.submit_layer(layer, NAMESPACE, TOPIC, RUN, loitering_s=LOITERING_S)
+               for layer in ("bronze", "silver", "gold")]
 
     events, late = scene_events(), late_events()
     messages = publish_order(events)
@@ -384,12 +374,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     wait_for_backlog_zero(stack)
     yield MedallionRun(reference, messages + late_lines, job_ids)
 
-    for job_id in job_ids:
-        flink.cancel(stack.cfg, job_id)
-    for table in ("bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
-                  "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts", "gold_line_crossings"):
-        query(stack, f"DROP TABLE IF EXISTS {table}")
-    query(stack, f"DROP SCHEMA IF EXISTS {NAMESPACE}")
+    stack.drop_namespace(NAMESPACE, job_ids)
 
 
 def approx_rows(rows: list[tuple]) -> list[tuple]:

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import httpx
 
-from rva import flink
-from rva.config import REPO_ROOT
-from rva.sql.render import render_context, render_layer
 from vision.detection import DetectorConfig, load_detector
 from vision.pipeline import CameraRunner, CameraSpec
 from vision.pulsar_sink import PulsarSettings, PulsarSink
@@ -35,13 +32,7 @@ class TestVisionIntoBronze:
         # Arrange: Bronze for a namespace and topic of this run's own.
         namespace = f"it_vision_{RUN}"
         topic = f"persistent://retail/metadata/it-vision-{RUN}"
-        context = render_context(stack.cfg, stack.env_name)
-        context["names"] = {**context["names"], "iceberg_namespace": namespace, "topic": topic}
-        sql = render_layer("bronze", context).replace("'rva-bronze'", f"'rva-bronze-it-vision-{RUN}'")
-        script = REPO_ROOT / "build" / "it" / f"bronze_vision_{RUN}.sql"
-        script.parent.mkdir(parents=True, exist_ok=True)
-        script.write_text(sql)
-        job_id = stack.run_sql(script)
+        job_id = stack.submit_layer("bronze", namespace, topic, f"vision-{RUN}")
         admin = f"http://127.0.0.1:{stack.cfg.ports.pulsar_admin}"
         try:
             # Act: the producer on a real video, sending through the spool.
@@ -71,10 +62,4 @@ class TestVisionIntoBronze:
             rejects.execute("SELECT count(*) FROM bronze_rejects")
             assert [tuple(r) for r in rejects.fetchall()] == [(0,)]
         finally:
-            flink.cancel(stack.cfg, job_id)
-            cursor = stack.trino(namespace)
-            for table in ("bronze_raw", "bronze_rejects"):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.fetchall()
-            cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
-            cursor.fetchall()
+            stack.drop_namespace(namespace, [job_id])

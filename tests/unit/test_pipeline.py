@@ -77,3 +77,13 @@ class TestSqlError:
                   "org.apache.flink.table.api.ValidationException: Object 't' not found\x1b[0m\n"
                   "Shutting down the session...\ndone.\n")
         assert sql_error(output) == "org.apache.flink.table.api.ValidationException: Object 't' not found"
+
+
+class TestRebuild:
+    def test_layer_tables_come_from_the_sql(self) -> None:
+        assert pipeline.layer_tables("bronze") == ["bronze_raw", "bronze_rejects"]
+        assert "gold_line_crossings" in pipeline.layer_tables("gold")
+
+    def test_unknown_layer(self) -> None:
+        with pytest.raises(ConfigError, match="--rebuild: unknown layer 'platinum'"):
+            pipeline.up(load_stack_config(), rebuild_layers=("platinum",))
