@@ -13,6 +13,7 @@ from rich.table import Table
 from rva import pipeline
 from rva.config import REPO_ROOT, StackConfig
 from rva.errors import EngineError
+from rva.lakehouse import trino_cursor
 from rva.publish import publish
 from rva.stack import control
 
@@ -20,16 +21,11 @@ console = Console()
 SAMPLE = REPO_ROOT / "samples" / "events.ndjson"
 
 
-def trino_connection(cfg: StackConfig) -> trino.dbapi.Connection:
-    return trino.dbapi.connect(host="127.0.0.1", port=cfg.ports.trino, user="rva",
-                               catalog=cfg.names.catalog, schema=cfg.names.iceberg_namespace)
-
-
 def wait_for(cfg: StackConfig, sql: str, until: Callable[[list[tuple]], bool], what: str,
              timeout_s: float) -> list[tuple]:
     """Poll Trino with ``sql`` until ``until(rows)`` holds; the tables appear with their first commit."""
     deadline = time.monotonic() + timeout_s
-    cursor = trino_connection(cfg).cursor()
+    cursor = trino_cursor(cfg, "rva-demo")
     rows: list[tuple] = []
     while True:
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import trino
 
 from rva.config import StackConfig
-from rva.stack.engines import LOCAL_HOST
+from rva.lakehouse import trino_cursor
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,7 @@ def _scalar(cursor: trino.dbapi.Cursor, sql: str) -> int:
 def maintain(cfg: StackConfig, schema: str | None = None, retention: str = "1d") -> list[TableReport]:
     """Run optimize, expire_snapshots and remove_orphan_files on every table of ``schema``."""
     schema = schema or cfg.names.iceberg_namespace
-    conn = trino.dbapi.connect(host=LOCAL_HOST, port=cfg.ports.trino, user="rva-maintain",
-                               catalog=cfg.names.catalog, schema=schema)
-    cursor = conn.cursor()
+    cursor = trino_cursor(cfg, "rva-maintain", schema)
     cursor.execute(f"SHOW TABLES FROM {schema}")
     tables = sorted(row[0] for row in cursor.fetchall())
     reports = []

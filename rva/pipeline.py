@@ -18,6 +18,7 @@ import httpx
 from rva import flink
 from rva.config import REPO_ROOT, StackConfig
 from rva.errors import ConfigError, EngineError
+from rva.lakehouse import trino_cursor
 from rva.sql.render import LAYERS
 from rva.stack.layout import Layout
 from udfs.zones import JOB_PARAMETER, ZoneConfigError, load_zones
@@ -91,13 +92,10 @@ def rebuild(cfg: StackConfig, layer: str) -> None:
     The next `up` then re-reads the topic from the start (within its retention) and
     builds the tables anew; for when a SQL change cannot be mapped onto saved state.
     """
-    import trino
-
     running = flink.running_job(cfg, job_name(layer))
     if running is not None:
         flink.cancel(cfg, running.job_id)
-    cursor = trino.dbapi.connect(host="127.0.0.1", port=cfg.ports.trino, user="rva-pipeline",
-                                 catalog=cfg.names.catalog, schema=cfg.names.iceberg_namespace).cursor()
+    cursor = trino_cursor(cfg, "rva-pipeline")
     for table in layer_tables(layer):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.fetchall()
