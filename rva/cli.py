@@ -140,11 +140,12 @@ def pipeline_status() -> None:
 
 @pipeline_app.command("down")
 def pipeline_down() -> None:
-    """Stop every layer with a savepoint; the next `up` resumes from it."""
+    """Stop every layer with a savepoint; the next `up` resumes from it. The live layer
+    is cancelled: it starts at the newest message every time."""
     from rva import pipeline
 
     for layer, path in pipeline.down(load_stack_config()).items():
-        console.print(f"{layer}: savepoint {path}")
+        console.print(f"{layer}: savepoint {path}" if path else f"{layer}: cancelled")
 
 
 @app.command("maintain")
@@ -160,6 +161,30 @@ def maintain(
         table.add_row(r.table, str(r.files_before), str(r.files_after), str(r.snapshots_before),
                       str(r.snapshots_after))
     Console().print(table)
+
+
+@app.command("live")
+def live(
+    since: Annotated[float, typer.Option(help="Look this many seconds back for each camera's figures.")] = 10,
+    follow: Annotated[bool, typer.Option(help="Keep the table updating until Ctrl-C.")] = False,
+) -> None:
+    """Current occupancy per camera and zone, from the live topic (`rva pipeline up` runs its job)."""
+    from rich.live import Live
+
+    from rva import live as live_topic
+
+    cfg = load_stack_config()
+    if not follow:
+        newest = live_topic.current(cfg.pulsar_service_url, cfg.names.live_topic, since)
+        Console().print(live_topic.table(newest))
+        if not newest:
+            console.print(f"no figures in the last {since:.0f}s: is the live job running (`rva pipeline status`)?")
+        return
+    newest = {}
+    with Live(live_topic.table(newest), console=Console(), auto_refresh=False) as view:
+        for occupancy in live_topic.messages(cfg.pulsar_service_url, cfg.names.live_topic, since, follow=True):
+            if live_topic.keep_newest(newest, occupancy):
+                view.update(live_topic.table(newest), refresh=True)
 
 
 @app.command("demo")

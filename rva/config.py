@@ -45,6 +45,8 @@ class Names(_Frozen):
     topic: str
     topic_partitions: int
     topic_retention_minutes: int
+    live_topic: str
+    live_topic_retention_minutes: int
     bucket: str
     catalog: str
     iceberg_namespace: str
@@ -165,6 +167,11 @@ class StackConfig(_Frozen):
 
     def artifact(self, name: str) -> Artifact:
         return self.artifacts[name]
+
+    @property
+    def pulsar_service_url(self) -> str:
+        """The stack's Pulsar, as clients on this machine reach it."""
+        return f"pulsar://127.0.0.1:{self.ports.pulsar}"
 
 
 def apply_env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import trino
 from rich.console import Console
 from rich.table import Table
 
-from rva import pipeline
+from rva import live, pipeline
 from rva.config import REPO_ROOT, StackConfig
 from rva.errors import EngineError
 from rva.lakehouse import trino_cursor
@@ -41,6 +41,14 @@ def wait_for(cfg: StackConfig, sql: str, until: Callable[[list[tuple]], bool], w
         time.sleep(2)
 
 
+def wait_until(check: Callable[[], bool], what: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise EngineError(f"{what}: not after {timeout_s:.0f}s; see `rva pipeline status`")
+        time.sleep(1)
+
+
 def show(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(*header, title=title)
     for row in rows:
@@ -52,6 +60,9 @@ def run(cfg: StackConfig, timeout_s: float = 300) -> None:
     report = control.up(cfg)
     jobs = pipeline.up(cfg)
     console.print("pipeline: " + ", ".join(f"{layer} job {job}" for layer, job in jobs.items()))
+    admin_url = report["engines"]["pulsar"]["endpoints"]["admin_url"]
+    wait_until(lambda: live.reading(admin_url, cfg.names.topic, pipeline.job_name("live")),
+               "the live job reading the topic", timeout_s)
     lines = [ln for ln in Path(SAMPLE).read_bytes().splitlines() if ln.strip()]
     sent = publish(report["engines"]["pulsar"]["endpoints"]["service_url"], cfg.names.topic, lines)
     console.print(f"published {sent} sample events to {cfg.names.topic} (a re-run adds nothing: "
@@ -75,6 +86,9 @@ def run(cfg: StackConfig, timeout_s: float = 300) -> None:
         "WHERE store_id = 'store_001' ORDER BY camera_id, track_id, enter_ts",
         lambda rows: len(rows) > 0, "zone visits in gold_zone_dwell", timeout_s)
     show("gold_zone_dwell", ("camera", "track", "zone", "entered", "dwell s"), dwell)
+    newest = live.current(cfg.pulsar_service_url, cfg.names.live_topic, since_s=timeout_s * 2)
+    console.print(live.table({cam: o for cam, o in newest.items() if o.store_id == "store_001"}))
+    console.print("  (the sample's last frame per camera, from the live topic; follow it with `rva live --follow`)")
     engines = report["engines"]
     console.print("Where to look:")
     console.print(f"  Flink UI        {engines['flink-jobmanager']['endpoints']['rest']}")

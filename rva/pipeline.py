@@ -4,6 +4,8 @@
 from the savepoint `down` took or, after a crash or `rva stack down`, from the last
 checkpoint the previous job left (checkpoints are retained on cancellation). Starting
 without that state would re-read the topic and append its results a second time.
+The live layer is the exception: it publishes current state, not history, so it
+starts at the newest message every time and `down` just cancels it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class LayerState:
     last_checkpoint: str | None
 
 
+# Layers that never resume from saved state (see the module docstring).
+LIVE_LAYERS = ("live",)
+
+
 def job_name(layer: str) -> str:
     return f"rva-{layer}"
 
@@ -47,7 +53,10 @@ def _job_file(layout: Layout, layer: str) -> Path:
 
 def resume_path(layout: Layout, layer: str) -> str | None:
     """The state the layer's next job starts from: the savepoint `down` took, else the
-    newest complete checkpoint of the previous job, else None (a first start)."""
+    newest complete checkpoint of the previous job, else None (a first start, or a
+    live layer)."""
+    if layer in LIVE_LAYERS:
+        return None
     savepoint = _savepoint_file(layout, layer)
     if savepoint.exists():
         return savepoint.read_text().strip()
@@ -162,13 +171,18 @@ def status(cfg: StackConfig) -> list[LayerState]:
     return states
 
 
-def down(cfg: StackConfig, timeout_s: float = 120) -> dict[str, str]:
-    """Stop each running layer with a savepoint; returns layer -> savepoint path."""
+def down(cfg: StackConfig, timeout_s: float = 120) -> dict[str, str | None]:
+    """Stop each running layer with a savepoint; returns layer -> savepoint path, or
+    None for a live layer, which is cancelled."""
     layout = Layout.of(cfg)
-    saved = {}
+    saved: dict[str, str | None] = {}
     for layer in reversed(LAYERS):
         job = flink.running_job(cfg, job_name(layer))
         if job is None:
+            continue
+        if layer in LIVE_LAYERS:
+            flink.cancel(cfg, job.job_id)
+            saved[layer] = None
             continue
         trigger = httpx.post(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/stop",
                              json={"drain": False}, timeout=30).json()["request-id"]

@@ -11,6 +11,8 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 -- configs/pipeline.yaml: idle_timeout_s, dedup_ttl_h
 SET 'table.exec.source.idle-timeout' = '5 s';
 SET 'table.exec.state.ttl' = '168 h';
+-- configs/pipeline.yaml: python_bundle_ms
+SET 'python.fn-execution.bundle.time' = '100';
 
 -- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
@@ -49,6 +51,9 @@ CREATE TEMPORARY TABLE events_topic (
     -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
     -- restarting the job forever).
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
+    -- Hand what has arrived to the job at least this often (the connector waits up to
+    -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms
+    'pulsar.source.maxFetchTime' = '100',
     'key.format' = 'raw',
     'key.fields' = 'camera_key',
     'value.format' = 'raw'

@@ -12,6 +12,8 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 -- configs/pipeline.yaml: idle_timeout_s, dedup_ttl_h
 SET 'table.exec.source.idle-timeout' = '5 s';
 SET 'table.exec.state.ttl' = '168 h';
+-- configs/pipeline.yaml: python_bundle_ms
+SET 'python.fn-execution.bundle.time' = '100';
 
 -- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the
@@ -32,6 +34,7 @@ CREATE DATABASE IF NOT EXISTS lakehouse.rva;
 -- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
 CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;
 CREATE TEMPORARY SYSTEM FUNCTION LINE_SIDES AS 'udfs.line_crossing.line_sides' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION ZONE_OCCUPANCY AS 'udfs.occupancy.zone_occupancy' LANGUAGE PYTHON;
 
 -- Source: the events topic parsed as typed JSON, for Silver and Gold. Messages that do
 -- not parse are skipped here; Bronze keeps them with a reason in bronze_rejects.
@@ -65,6 +68,8 @@ CREATE TEMPORARY TABLE events_typed (
     'topics' = 'persistent://retail/metadata/events',
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-gold',
+    -- A new subscription starts at the oldest message (the lakehouse layers) or, for the
+    -- live path, at the newest, skipping anything older on every start.
     'source.start.message-id' = 'earliest',
     -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
     -- (reset through the admin API, within the topic's retention), and the connector's
@@ -72,32 +77,36 @@ CREATE TEMPORARY TABLE events_typed (
     -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
     -- restarting the job forever).
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
+    -- Hand what has arrived to the job at least this often (the connector waits up to
+    -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms
+    'pulsar.source.maxFetchTime' = '100',
     'value.format' = 'json',
     'value.json.ignore-parse-errors' = 'true'
 );
+
+-- Events with everything Silver, Gold and the live path need; the rest are skipped
+-- here, and Bronze keeps them with a reason in bronze_rejects.
+CREATE TEMPORARY VIEW events_valid AS
+SELECT *
+FROM events_typed
+WHERE
+    event_id IS NOT NULL
+    AND `source`.store_id IS NOT NULL
+    AND `source`.camera_id IS NOT NULL
+    AND frame_index IS NOT NULL
+    AND REGEXP(capture_ts, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$')
+    AND image_size.width > 0
+    AND image_size.height > 0;
 
 -- The Silver model as views: one row per detection of a first-seen event.
 -- events_first_seen drops replays and duplicates (keep the first arrival of each
 -- event_id; det_id is unique within an event, so (event_id, det_id) is unique after it).
 CREATE TEMPORARY VIEW events_first_seen AS
-WITH valid AS (
-    SELECT *
-    FROM events_typed
-    WHERE
-        event_id IS NOT NULL
-        AND `source`.store_id IS NOT NULL
-        AND `source`.camera_id IS NOT NULL
-        AND frame_index IS NOT NULL
-        AND REGEXP(capture_ts, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$')
-        AND image_size.width > 0
-        AND image_size.height > 0
-),
-
-ranked AS (
+WITH ranked AS (
     SELECT
         *,
         ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY arrival_ts ASC) AS arrival_rank
-    FROM valid
+    FROM events_valid
 )
 
 SELECT *

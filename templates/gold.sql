@@ -13,6 +13,8 @@ SET 'pipeline.name' = 'rva-gold';
 
 {% include 'silver/events_typed.sql' %}
 
+{% include 'silver/events_valid.sql' %}
+
 {% include 'silver/detections.sql' %}
 
 -- Movement per track: each detection's step from the track's previous detection in

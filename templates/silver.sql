@@ -11,6 +11,8 @@ SET 'pipeline.name' = 'rva-silver';
 
 {% include 'silver/events_typed.sql' %}
 
+{% include 'silver/events_valid.sql' %}
+
 {% include 'silver/detections.sql' %}
 
 {% include 'silver/silver_detection.sql' %}

@@ -12,7 +12,7 @@ The YAML shape (configs/zones.yaml)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,15 @@ class CameraZones:
     def zone_of(self, x: float, y: float) -> str | None:
         """The first zone (in file order) that contains the point, or None."""
         return next((z.zone_id for z in self.zones if z.contains(x, y)), None)
+
+    def count_by_zone(self, points: Iterable[Point]) -> dict[str, int]:
+        """How many of ``points`` each zone holds: every zone, in file order, 0 when empty."""
+        counts = {zone.zone_id: 0 for zone in self.zones}
+        for x, y in points:
+            zone_id = self.zone_of(x, y)
+            if zone_id is not None:
+                counts[zone_id] += 1
+        return counts
 
 
 def _on_segment(x: float, y: float, x1: float, y1: float, x2: float, y2: float) -> bool:

@@ -29,7 +29,7 @@ def _pulsar_defaults() -> tuple[str, str, str, Path]:
     from rva.config import load_stack_config
 
     cfg = load_stack_config()
-    return (f"pulsar://127.0.0.1:{cfg.ports.pulsar}", f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
+    return (cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
             cfg.names.topic, cfg.state_dir / "vision" / "spool")
 
 

@@ -199,7 +199,7 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
              "PULSAR_GC_LOG": " "},
         cwd=layout.data("pulsar"),
         healthy=_http_ok(f"http://{LOCAL_HOST}:{p.pulsar_admin}/admin/v2/brokers/health"),
-        endpoints={"service_url": f"pulsar://{LOCAL_HOST}:{p.pulsar}",
+        endpoints={"service_url": cfg.pulsar_service_url,
                    "admin_url": f"http://{LOCAL_HOST}:{p.pulsar_admin}",
                    "topic": cfg.names.topic},
     )

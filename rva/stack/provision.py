@@ -33,9 +33,10 @@ def ensure_iceberg_namespace(cfg: StackConfig) -> None:
     _expect(httpx.post(url, json=body, timeout=30), "create Iceberg namespace", ok=(200, 409))
 
 
-def ensure_topic(cfg: StackConfig, topic: str | None = None) -> None:
+def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: int | None = None) -> None:
     """The tenant, the namespace (with retention) and ``topic`` (default: the events
-    topic) as a partitioned topic; auto-creation would make it non-partitioned."""
+    topic) as a partitioned topic; auto-creation would make it non-partitioned.
+    ``retention_minutes`` gives the topic a retention of its own instead of the namespace's."""
     admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2"
     n = cfg.names
     _expect(httpx.put(f"{admin}/tenants/{n.pulsar_tenant}",
@@ -49,6 +50,9 @@ def ensure_topic(cfg: StackConfig, topic: str | None = None) -> None:
     path = (topic or n.topic).replace("persistent://", "persistent/")
     _expect(httpx.put(f"{admin}/{path}/partitions", json=n.topic_partitions, timeout=30),
             "create Pulsar topic", ok=(204, 409))
+    if retention_minutes is not None:
+        own = {"retentionTimeInMinutes": retention_minutes, "retentionSizeInMB": -1}
+        _expect(httpx.post(f"{admin}/{path}/retention", json=own, timeout=30), f"set retention of {topic}")
 
 
 def ensure_names(cfg: StackConfig, creds: Credentials) -> None:
@@ -56,3 +60,4 @@ def ensure_names(cfg: StackConfig, creds: Credentials) -> None:
     ensure_bucket(cfg, creds)
     ensure_iceberg_namespace(cfg)
     ensure_topic(cfg)
+    ensure_topic(cfg, cfg.names.live_topic, cfg.names.live_topic_retention_minutes)

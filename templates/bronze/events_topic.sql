@@ -19,6 +19,9 @@ CREATE TEMPORARY TABLE events_topic (
     -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
     -- restarting the job forever).
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
+    -- Hand what has arrived to the job at least this often (the connector waits up to
+    -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms
+    'pulsar.source.maxFetchTime' = '{{ source_fetch_ms }}',
     'key.format' = 'raw',
     'key.fields' = 'camera_key',
     'value.format' = 'raw'

@@ -2,24 +2,11 @@
 -- events_first_seen drops replays and duplicates (keep the first arrival of each
 -- event_id; det_id is unique within an event, so (event_id, det_id) is unique after it).
 CREATE TEMPORARY VIEW events_first_seen AS
-WITH valid AS (
-    SELECT *
-    FROM events_typed
-    WHERE
-        event_id IS NOT NULL
-        AND `source`.store_id IS NOT NULL
-        AND `source`.camera_id IS NOT NULL
-        AND frame_index IS NOT NULL
-        AND REGEXP(capture_ts, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$')
-        AND image_size.width > 0
-        AND image_size.height > 0
-),
-
-ranked AS (
+WITH ranked AS (
     SELECT
         *,
         ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY arrival_ts ASC) AS arrival_rank
-    FROM valid
+    FROM events_valid
 )
 
 SELECT *

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import trino
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from rva import flink
 from rva.config import REPO_ROOT, StackConfig, load_stack_config
-from rva.sql.render import render_context, render_layer
+from rva.sql.render import render_private_copy
 from rva.stack import control
 from rva.stack.credentials import REGION, Credentials
 
@@ -58,26 +59,23 @@ class Stack:
         return flink.submitted_job_id(output)
 
     def submit_layer(self, layer: str, namespace: str, topic: str, run: str,
-                     **overrides: Any) -> str:
-        """Render ``layer`` into a namespace and topic of a test run's own and submit it.
+                     live_topic: str | None = None, **overrides: Any) -> str:
+        """Render ``layer`` into a namespace and topics of a test run's own and submit it.
 
-        The job and subscription get names of the run's own too, so a running pipeline
+        The job and subscription are named rva-<layer>-it-<run>, so a running pipeline
         is never touched. ``overrides`` replace render-context values (thresholds).
         Returns the Flink job id.
         """
-        context = render_context(self.cfg, self.env_name)
-        context["names"] = {**context["names"], "iceberg_namespace": namespace, "topic": topic}
-        context.update(overrides)
-        sql = render_layer(layer, context).replace(f"'rva-{layer}'", f"'rva-{layer}-it-{run}'")
-        script = REPO_ROOT / "build" / "it" / f"{layer}_{run}.sql"
-        script.parent.mkdir(parents=True, exist_ok=True)
-        script.write_text(sql)
-        return self.run_sql(script)
+        names = {"iceberg_namespace": namespace, "topic": topic}
+        if live_topic is not None:
+            names["live_topic"] = live_topic
+        return self.run_sql(render_private_copy(self.cfg, self.env_name, layer, f"it-{run}", names, **overrides))
 
-    def drop_namespace(self, namespace: str, job_ids: list[str]) -> None:
-        """Cancel a test run's jobs, then drop its tables and namespace."""
+    def drop_namespace(self, namespace: str, job_ids: list[str], topics: tuple[str, ...] = ()) -> None:
+        """Cancel a test run's jobs, then drop its tables, its namespace and ``topics``."""
         for job_id in job_ids:
             flink.cancel(self.cfg, job_id)
+        self.delete_topics(*topics)
         cursor = self.trino(namespace)
         cursor.execute(f"SHOW TABLES FROM {namespace}")
         for (table,) in cursor.fetchall():
@@ -85,6 +83,15 @@ class Stack:
             cursor.fetchall()
         cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
         cursor.fetchall()
+
+    def delete_topics(self, *topics: str) -> None:
+        """Delete a test run's topics, partitioned or not, with their subscriptions."""
+        admin = f"http://{LOCAL}:{self.cfg.ports.pulsar_admin}/admin/v2"
+        for topic in topics:
+            path = topic.replace("persistent://", "persistent/")
+            partitions = httpx.get(f"{admin}/{path}/partitions", timeout=10).json()["partitions"]
+            url = f"{admin}/{path}/partitions" if partitions else f"{admin}/{path}"  # auto-created: not partitioned
+            httpx.delete(url, params={"force": "true"}, timeout=60).raise_for_status()
 
     def trino(self, schema: str) -> trino.dbapi.Cursor:
         conn = trino.dbapi.connect(host=LOCAL, port=self.cfg.ports.trino, user="rva-tests",

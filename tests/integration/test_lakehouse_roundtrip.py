@@ -67,7 +67,7 @@ def bronze_run(stack: Stack) -> Iterator[BronzeRun]:
     lines = [json.dumps(e).encode() for e in VALID] + [payload for payload, _ in MALFORMED]
     assert publish(stack.pulsar_url, topic, lines) == len(lines)
     yield BronzeRun(namespace, job_id)
-    stack.drop_namespace(namespace, [job_id])
+    stack.drop_namespace(namespace, [job_id], (topic,))
 
 
 class TestBronzeRoundTrip:

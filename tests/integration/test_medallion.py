@@ -374,7 +374,7 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     wait_for_backlog_zero(stack)
     yield MedallionRun(reference, messages + late_lines, job_ids)
 
-    stack.drop_namespace(NAMESPACE, job_ids)
+    stack.drop_namespace(NAMESPACE, job_ids, (TOPIC,))
 
 
 def approx_rows(rows: list[tuple]) -> list[tuple]:

@@ -62,4 +62,4 @@ class TestVisionIntoBronze:
             rejects.execute("SELECT count(*) FROM bronze_rejects")
             assert [tuple(r) for r in rejects.fetchall()] == [(0,)]
         finally:
-            stack.drop_namespace(namespace, [job_id])
+            stack.drop_namespace(namespace, [job_id], (topic,))

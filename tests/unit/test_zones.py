@@ -33,6 +33,17 @@ class TestZoneContains:
         assert not l_shape.contains(0.6, 0.6)  # the notch
 
 
+class TestCountByZone:
+    def test_every_zone_listed_in_file_order_with_empty_ones_as_zero(self) -> None:
+        cams = parse_zones({"cameras": {"c": {"zones": {"left": SQUARE, "right": [[0.5, 0], [1, 0], [1, 0.5], [0.5, 0.5]]}}}})
+        counts = cams["c"].count_by_zone([(0.1, 0.1), (0.2, 0.9), (0.75, 0.9)])  # the last is in no zone
+        assert list(counts.items()) == [("left", 2), ("right", 0)]
+
+    def test_no_points(self) -> None:
+        cams = parse_zones({"cameras": {"c": {"zones": {"left": SQUARE}}}})
+        assert cams["c"].count_by_zone([]) == {"left": 0}
+
+
 class TestParseZones:
     def test_first_zone_in_file_order_wins(self) -> None:
         cams = parse_zones({"cameras": {"c": {"zones": {"a": SQUARE, "b": [[0, 0], [1, 0], [1, 1], [0, 1]]}}}})

@@ -1,0 +1,216 @@
+"""Latency and throughput of the live path and of Bronze, on the running stack.
+
+Private copies of sql/live.sql and sql/bronze.sql (own topics, own Iceberg namespace,
+own job names; the running pipeline is not touched) are submitted, then:
+
+1. live latency: ``--cameras`` cameras send frames at ``--fps`` for ``--seconds``, each
+   stamped with its send time as capture_ts; the figure is the time from that stamp to
+   the occupancy message reaching a consumer of the live topic (one host, one clock).
+2. throughput: ``--events`` frames are published as fast as one producer can; the
+   figures are the rate the live job published occupancy for them, and the rate at
+   which they became rows of bronze_raw that Trino can read (Iceberg commits on each
+   checkpoint, so the Bronze figure includes up to one checkpoint interval of wait).
+
+Needs `rva stack up`. Everything it creates is dropped at the end.
+
+    python benchmarks/pipeline.py [--cameras 8 --fps 10 --seconds 60 --events 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+import pulsar
+
+from rva import flink
+from rva.config import StackConfig, load_stack_config
+from rva.lakehouse import trino_cursor
+from rva.live import reading
+from rva.publish import publish
+from rva.sql.render import render_context, render_private_copy
+from rva.stack.provision import ensure_topic
+
+WIDTH, HEIGHT = 1280, 720
+
+
+def frame(run: str, camera: int, index: int, capture: datetime, people: int = 3) -> bytes:
+    """One realistic frame event: ``people`` tracked persons spread over the image."""
+    boxes = []
+    for i in range(people):
+        x = (index * 7 + i * 300 + camera * 50) % (WIDTH - 100)
+        boxes.append({"det_id": i, "class": "person", "conf": 0.8, "track_id": camera * 100 + i,
+                      "bbox": {"x1": x, "y1": 200.0, "x2": x + 80.0, "y2": 440.0}})
+    return json.dumps({
+        "schema_version": 1,
+        "event_id": f"{run}-{camera}-{index}",
+        "source": {"store_id": "store_bench", "camera_id": f"cam_{camera:02d}", "stream_id": f"cam_{camera:02d}/bench"},
+        "frame_index": index,
+        "capture_ts": capture.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "image_size": {"width": WIDTH, "height": HEIGHT},
+        "detections": boxes,
+    }).encode()
+
+
+class OccupancyCounter:
+    """Consumes the live topic in a thread: arrival time minus capture_ts per message."""
+
+    def __init__(self, client: pulsar.Client, topic: str, run: str) -> None:
+        self.consumer = client.subscribe(topic, f"bench-{run}", initial_position=pulsar.InitialPosition.Earliest,
+                                         receiver_queue_size=5000)
+        self.latencies_ms: list[float] = []
+        self.arrivals: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                msg = self.consumer.receive(timeout_millis=200)
+            except pulsar.Timeout:
+                continue
+            now = time.time()
+            capture = json.loads(msg.data())["capture_ts"]
+            self.latencies_ms.append((now - datetime.fromisoformat(capture.replace("Z", "+00:00")).timestamp()) * 1000)
+            self.arrivals.append(now)
+            self.consumer.acknowledge(msg)
+
+    def wait_for(self, count: int, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while len(self.arrivals) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return len(self.arrivals) >= count
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def live_latency(client: pulsar.Client, topic: str, run: str, counter: OccupancyCounter,
+                 cameras: int, fps: float, seconds: float) -> None:
+    producer = client.create_producer(topic, batching_enabled=False)
+    frames = int(fps * seconds)
+    start = time.monotonic()
+    for index in range(frames):
+        for camera in range(cameras):
+            producer.send_async(frame(run, camera, index, datetime.now(timezone.utc)), None,
+                                partition_key=f"cam_{camera:02d}")
+        producer.flush()
+        time.sleep(max(0.0, start + (index + 1) / fps - time.monotonic()))
+    producer.close()
+    expected = frames * cameras
+    complete = counter.wait_for(expected, 60)
+    lat = counter.latencies_ms[:expected]
+    print(f"\nlive latency: {cameras} cameras x {fps:g} fps for {seconds:g}s = {expected} frames"
+          f"{'' if complete else f' (only {len(lat)} arrived)'}")
+    print(f"  capture -> occupancy message consumed, ms: p50 {percentile(lat, 50):.0f}, "
+          f"p95 {percentile(lat, 95):.0f}, p99 {percentile(lat, 99):.0f}, max {max(lat):.0f}")
+
+
+def bronze_rows(cfg: StackConfig, namespace: str) -> int:
+    cursor = trino_cursor(cfg, "rva-bench", namespace)
+    try:
+        cursor.execute("SELECT count(*) FROM bronze_raw")
+        return int(cursor.fetchall()[0][0])
+    except Exception as err:  # the table appears with the first commit
+        if "does not exist" in str(err):
+            return 0
+        raise
+
+
+def throughput(cfg: StackConfig, topic: str, namespace: str, run: str, counter: OccupancyCounter,
+               events: int, cameras: int) -> None:
+    already_live, already_bronze = len(counter.arrivals), bronze_rows(cfg, namespace)
+    capture = datetime.now(timezone.utc)
+    lines = [frame(run + "-tp", i % cameras, i // cameras, capture) for i in range(events)]
+    start = time.time()
+    sent = publish(cfg.pulsar_service_url, topic, lines)
+    published = time.time()
+    print(f"\nthroughput: {sent} frames ({sum(map(len, lines)) / sent:.0f} bytes each) published in "
+          f"{published - start:.1f}s = {sent / (published - start):,.0f}/s (one producer)")
+    # The live path keeps only frames at least as new as their camera's newest: all of
+    # these share one capture_ts, so every one of them is published.
+    if counter.wait_for(already_live + events, 600):
+        done = counter.arrivals[already_live + events - 1]
+        print(f"  live path: all {events} occupancy messages {done - start:.1f}s after the first send "
+              f"= {events / (done - start):,.0f} frames/s")
+    else:
+        print(f"  live path: only {len(counter.arrivals) - already_live} of {events} after 600s")
+    deadline = time.monotonic() + 900
+    while (rows := bronze_rows(cfg, namespace)) < already_bronze + events and time.monotonic() < deadline:
+        time.sleep(1)
+    done = time.time()
+    if rows >= already_bronze + events:
+        print(f"  bronze_raw: all {events} rows readable in Trino {done - start:.1f}s after the first send "
+              f"= {events / (done - start):,.0f} events/s ({done - published:.1f}s after the last send)")
+    else:
+        print(f"  bronze_raw: only {rows - already_bronze} of {events} rows after 900s")
+
+
+def drop(cfg: StackConfig, namespace: str, topics: list[str]) -> None:
+    cursor = trino_cursor(cfg, "rva-bench", namespace)
+    cursor.execute(f"SHOW TABLES FROM {namespace}")
+    for (table,) in cursor.fetchall():
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.fetchall()
+    cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
+    cursor.fetchall()
+    for topic in topics:
+        path = topic.replace("persistent://", "persistent/")
+        httpx.delete(f"http://127.0.0.1:{cfg.ports.pulsar_admin}/admin/v2/{path}/partitions",
+                     params={"force": "true"}, timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cameras", type=int, default=8)
+    parser.add_argument("--fps", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--events", type=int, default=200_000)
+    args = parser.parse_args()
+    cfg = load_stack_config()
+    run = uuid.uuid4().hex[:8]
+    namespace = f"bench_{run}"
+    events_topic = f"persistent://retail/metadata/bench-events-{run}"
+    live_topic = f"persistent://retail/metadata/bench-occupancy-{run}"
+    ensure_topic(cfg, events_topic)
+    ensure_topic(cfg, live_topic, retention_minutes=60)
+    names = {"topic": events_topic, "live_topic": live_topic, "iceberg_namespace": namespace}
+    jobs = [flink.submitted_job_id(flink.run_sql_file(cfg, render_private_copy(cfg, "local", layer, f"bench-{run}", names)))
+            for layer in ("live", "bronze")]
+    client = pulsar.Client(cfg.pulsar_service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
+    try:
+        admin_url = f"http://127.0.0.1:{cfg.ports.pulsar_admin}"
+        while not reading(admin_url, events_topic, f"rva-live-bench-{run}"):
+            time.sleep(1)
+        counter = OccupancyCounter(client, live_topic, run)
+        live_latency(client, events_topic, run, counter, args.cameras, args.fps, args.seconds)
+        throughput(cfg, events_topic, namespace, run, counter, args.events, args.cameras)
+        counter.stop()
+    finally:
+        client.close()
+        for job in jobs:
+            flink.cancel(cfg, job)
+        drop(cfg, namespace, [events_topic, live_topic])
+    checkpoint = render_context(cfg, "local")["checkpoint_interval"]
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+          f"{platform.system()} {platform.release()}; checkpoint interval {checkpoint}, "
+          f"other Flink jobs running: {len([j for j in flink.jobs(cfg) if j.state == 'RUNNING'])}")
+
+
+if __name__ == "__main__":
+    main()

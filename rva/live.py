@@ -1,0 +1,104 @@
+"""Read the live occupancy topic that sql/live.sql publishes: the newest figures per camera.
+
+One JSON message per camera frame, keyed by camera::
+
+    {"store_id": "store_001", "camera_id": "cam_01", "frame_index": 812,
+     "capture_ts": "2026-11-23T18:30:11.199Z", "people": 3,
+     "zones": [{"zone_id": "entrance", "people": 2}, {"zone_id": "aisle_1", "people": 1}],
+     "published_ts": "2026-11-23T18:30:11.39Z"}
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+import pulsar
+from rich.table import Table
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """People in one camera's view and in each of its zones at one frame."""
+
+    store_id: str
+    camera_id: str
+    frame_index: int
+    capture_ts: datetime
+    people: int
+    zones: dict[str, int]
+    published_ts: datetime
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Occupancy:
+        body = json.loads(data)
+        return cls(
+            store_id=body["store_id"], camera_id=body["camera_id"], frame_index=body["frame_index"],
+            capture_ts=_timestamp(body["capture_ts"]), people=body["people"],
+            zones={z["zone_id"]: z["people"] for z in body["zones"]},
+            published_ts=_timestamp(body["published_ts"]),
+        )
+
+
+def _timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def messages(service_url: str, topic: str, since_s: float, follow: bool = False) -> Iterator[Occupancy]:
+    """The topic's messages published in the last ``since_s`` seconds, in order per
+    camera; with ``follow``, then every new one until the caller stops."""
+    client = pulsar.Client(service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
+    try:
+        reader = client.create_reader(topic, pulsar.MessageId.earliest)
+        reader.seek(int((time.time() - since_s) * 1000))
+        while follow or reader.has_message_available():
+            try:
+                yield Occupancy.from_json(reader.read_next(timeout_millis=1000).data())
+            except pulsar.Timeout:
+                continue
+    finally:
+        client.close()
+
+
+def keep_newest(newest: dict[str, Occupancy], occupancy: Occupancy) -> bool:
+    """Put ``occupancy`` in ``newest`` (camera -> figures) unless that camera has newer
+    ones; returns whether it did."""
+    known = newest.get(occupancy.camera_id)
+    if known is not None and occupancy.capture_ts < known.capture_ts:
+        return False
+    newest[occupancy.camera_id] = occupancy
+    return True
+
+
+def current(service_url: str, topic: str, since_s: float = 10) -> dict[str, Occupancy]:
+    """The newest figures per camera among the last ``since_s`` seconds of messages."""
+    newest: dict[str, Occupancy] = {}
+    for occupancy in messages(service_url, topic, since_s):
+        keep_newest(newest, occupancy)
+    return newest
+
+
+def table(newest: dict[str, Occupancy]) -> Table:
+    """One row per camera: its newest frame's people in view and per zone."""
+    rows = Table("store", "camera", "frame", "captured (UTC)", "people", "per zone", "published (UTC)")
+    for cam in sorted(newest):
+        o = newest[cam]
+        zones = ", ".join(f"{zone} {people}" for zone, people in o.zones.items()) or "-"
+        rows.add_row(o.store_id, cam, str(o.frame_index), f"{o.capture_ts:%Y-%m-%d %H:%M:%S}", str(o.people),
+                     zones, f"{o.published_ts:%H:%M:%S.%f}"[:-3])
+    return rows
+
+
+def reading(admin_url: str, topic: str, subscription: str) -> bool:
+    """Whether ``subscription`` has a consumer on every partition of ``topic``: from then
+    on the live job (which starts at the newest message) misses nothing sent."""
+    path = topic.replace("persistent://", "persistent/")
+    stats = httpx.get(f"{admin_url}/admin/v2/{path}/partitioned-stats", params={"perPartition": "true"},
+                      timeout=10).json()
+    partitions = stats.get("partitions", {}).values()
+    return bool(partitions) and all(p.get("subscriptions", {}).get(subscription, {}).get("consumers")
+                                    for p in partitions)
