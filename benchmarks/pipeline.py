@@ -13,7 +13,7 @@ own job names; the running pipeline is not touched) are submitted, then:
 
 Needs `rva stack up`. Everything it creates is dropped at the end.
 
-    python benchmarks/pipeline.py [--cameras 8 --fps 10 --seconds 60 --events 200000]
+    python benchmarks/pipeline.py [--cameras 8 --fps 10 --seconds 60 --events 100000]
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def main() -> None:
     parser.add_argument("--cameras", type=int, default=8)
     parser.add_argument("--fps", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
     cfg = load_stack_config()
     run = uuid.uuid4().hex[:8]

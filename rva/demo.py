@@ -87,8 +87,9 @@ def run(cfg: StackConfig, timeout_s: float = 300) -> None:
         lambda rows: len(rows) > 0, "zone visits in gold_zone_dwell", timeout_s)
     show("gold_zone_dwell", ("camera", "track", "zone", "entered", "dwell s"), dwell)
     newest = live.current(cfg.pulsar_service_url, cfg.names.live_topic, since_s=timeout_s * 2)
-    console.print(live.table({cam: o for cam, o in newest.items() if o.store_id == "store_001"}))
-    console.print("  (the sample's last frame per camera, from the live topic; follow it with `rva live --follow`)")
+    console.print(live.table({cam: o for cam, o in newest.items() if o.store_id == "store_001"},
+                             title=f"{cfg.names.live_topic}: the sample's last frame per camera"))
+    console.print("  (follow the live topic with `rva live --follow`)")
     engines = report["engines"]
     console.print("Where to look:")
     console.print(f"  Flink UI        {engines['flink-jobmanager']['endpoints']['rest']}")

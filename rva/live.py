@@ -82,9 +82,9 @@ def current(service_url: str, topic: str, since_s: float = 10) -> dict[str, Occu
     return newest
 
 
-def table(newest: dict[str, Occupancy]) -> Table:
+def table(newest: dict[str, Occupancy], title: str | None = None) -> Table:
     """One row per camera: its newest frame's people in view and per zone."""
-    rows = Table("store", "camera", "frame", "captured (UTC)", "people", "per zone", "published (UTC)")
+    rows = Table("store", "camera", "frame", "captured (UTC)", "people", "per zone", "published (UTC)", title=title)
     for cam in sorted(newest):
         o = newest[cam]
         zones = ", ".join(f"{zone} {people}" for zone, people in o.zones.items()) or "-"

@@ -27,6 +27,7 @@ def publish(service_url: str, topic: str, lines: Iterable[bytes]) -> int:
         producer = client.create_producer(
             topic, batching_enabled=True, batching_max_publish_delay_ms=10,
             compression_type=pulsar.CompressionType.LZ4,
+            block_if_queue_full=True,  # wait for the broker rather than fail past 1000 in flight
         )
         results: list[pulsar.Result] = []
         for line in lines:
