@@ -68,6 +68,15 @@ class TestResume:
         (layout.state / "pipeline" / "gold.job").write_text("abc")
         assert pipeline.resume_path(layout, "gold") == "file:/sp/savepoint-1"
 
+    def test_live_layer_never_resumes(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        layout = self._layout(tmp_path, monkeypatch)
+        (layout.state / "pipeline").mkdir(parents=True)
+        (layout.state / "pipeline" / "live.savepoint").write_text("file:/sp/savepoint-2\n")
+        (layout.state / "pipeline" / "live.job").write_text("abc")
+        (layout.data("flink") / "checkpoints" / "abc" / "chk-3").mkdir(parents=True)
+        (layout.data("flink") / "checkpoints" / "abc" / "chk-3" / "_metadata").write_text("x")
+        assert pipeline.resume_path(layout, "live") is None
+
 
 class TestSqlError:
     def test_reason_line_is_reported(self) -> None:
