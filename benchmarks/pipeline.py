@@ -27,16 +27,15 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-import httpx
 import pulsar
 
 from rva import flink
 from rva.config import StackConfig, load_stack_config
-from rva.lakehouse import trino_cursor
+from rva.lakehouse import drop_namespace, trino_cursor
 from rva.live import reading
 from rva.publish import publish
 from rva.sql.render import render_context, render_private_copy
-from rva.stack.provision import ensure_topic
+from rva.stack.provision import delete_topic, ensure_topic
 
 WIDTH, HEIGHT = 1280, 720
 
@@ -160,20 +159,6 @@ def throughput(cfg: StackConfig, topic: str, namespace: str, run: str, counter: 
         print(f"  bronze_raw: only {rows - already_bronze} of {events} rows after 900s")
 
 
-def drop(cfg: StackConfig, namespace: str, topics: list[str]) -> None:
-    cursor = trino_cursor(cfg, "rva-bench", namespace)
-    cursor.execute(f"SHOW TABLES FROM {namespace}")
-    for (table,) in cursor.fetchall():
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.fetchall()
-    cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
-    cursor.fetchall()
-    for topic in topics:
-        path = topic.replace("persistent://", "persistent/")
-        httpx.delete(f"http://127.0.0.1:{cfg.ports.pulsar_admin}/admin/v2/{path}/partitions",
-                     params={"force": "true"}, timeout=60)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cameras", type=int, default=8)
@@ -204,7 +189,9 @@ def main() -> None:
         client.close()
         for job in jobs:
             flink.cancel(cfg, job)
-        drop(cfg, namespace, [events_topic, live_topic])
+        drop_namespace(cfg, namespace, "rva-bench")
+        for topic in (events_topic, live_topic):
+            delete_topic(cfg, topic)
     checkpoint = render_context(cfg, "local")["checkpoint_interval"]
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "

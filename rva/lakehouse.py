@@ -13,3 +13,14 @@ def trino_cursor(cfg: StackConfig, user: str, schema: str | None = None) -> trin
     conn = trino.dbapi.connect(host=LOCAL_HOST, port=cfg.ports.trino, user=user,
                                catalog=cfg.names.catalog, schema=schema or cfg.names.iceberg_namespace)
     return conn.cursor()
+
+
+def drop_namespace(cfg: StackConfig, namespace: str, user: str) -> None:
+    """Drop every table of ``namespace`` and then the namespace (for tests and benchmarks)."""
+    cursor = trino_cursor(cfg, user, namespace)
+    cursor.execute(f"SHOW TABLES FROM {namespace}")
+    for (table,) in cursor.fetchall():
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.fetchall()
+    cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
+    cursor.fetchall()

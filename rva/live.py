@@ -11,6 +11,7 @@ One JSON message per camera frame, keyed by camera::
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,13 @@ from datetime import datetime
 import httpx
 import pulsar
 from rich.table import Table
+
+from rva.errors import EngineError
+
+
+# The client's own log lines would repeat, less clearly, the one-line errors raised here.
+_CLIENT_LOG = logging.getLogger("rva.live.pulsar")
+_CLIENT_LOG.setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,13 @@ def _timestamp(value: str) -> datetime:
 def messages(service_url: str, topic: str, since_s: float, follow: bool = False) -> Iterator[Occupancy]:
     """The topic's messages published in the last ``since_s`` seconds, in order per
     camera; with ``follow``, then every new one until the caller stops."""
-    client = pulsar.Client(service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
+    client = pulsar.Client(service_url, logger=_CLIENT_LOG, operation_timeout_seconds=10)
     try:
-        reader = client.create_reader(topic, pulsar.MessageId.earliest)
-        reader.seek(int((time.time() - since_s) * 1000))
+        try:
+            reader = client.create_reader(topic, pulsar.MessageId.earliest)
+            reader.seek(int((time.time() - since_s) * 1000))
+        except pulsar.PulsarException as err:
+            raise EngineError(f"cannot read {topic} at {service_url}: {err}; is the stack up (`rva stack up`)?") from err
         while follow or reader.has_message_available():
             try:
                 yield Occupancy.from_json(reader.read_next(timeout_millis=1000).data())

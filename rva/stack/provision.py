@@ -55,6 +55,15 @@ def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: 
         _expect(httpx.post(f"{admin}/{path}/retention", json=own, timeout=30), f"set retention of {topic}")
 
 
+def delete_topic(cfg: StackConfig, topic: str) -> None:
+    """Delete ``topic``, partitioned or not (auto-created ones are not), with its subscriptions."""
+    path = topic.replace("persistent://", "persistent/")
+    admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2/{path}"
+    partitions = httpx.get(f"{admin}/partitions", timeout=10).json()["partitions"]
+    _expect(httpx.delete(f"{admin}/partitions" if partitions else admin, params={"force": "true"}, timeout=60),
+            f"delete {topic}")
+
+
 def ensure_names(cfg: StackConfig, creds: Credentials) -> None:
     """Provision everything; each step succeeds when the thing already exists."""
     ensure_bucket(cfg, creds)

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import trino
 
@@ -22,9 +21,11 @@ from typing import Any
 
 from rva import flink
 from rva.config import REPO_ROOT, StackConfig, load_stack_config
+from rva.lakehouse import drop_namespace
 from rva.sql.render import render_private_copy
 from rva.stack import control
 from rva.stack.credentials import REGION, Credentials
+from rva.stack.provision import delete_topic
 
 LOCAL = "127.0.0.1"
 
@@ -76,22 +77,11 @@ class Stack:
         for job_id in job_ids:
             flink.cancel(self.cfg, job_id)
         self.delete_topics(*topics)
-        cursor = self.trino(namespace)
-        cursor.execute(f"SHOW TABLES FROM {namespace}")
-        for (table,) in cursor.fetchall():
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.fetchall()
-        cursor.execute(f"DROP SCHEMA IF EXISTS {namespace}")
-        cursor.fetchall()
+        drop_namespace(self.cfg, namespace, "rva-tests")
 
     def delete_topics(self, *topics: str) -> None:
-        """Delete a test run's topics, partitioned or not, with their subscriptions."""
-        admin = f"http://{LOCAL}:{self.cfg.ports.pulsar_admin}/admin/v2"
         for topic in topics:
-            path = topic.replace("persistent://", "persistent/")
-            partitions = httpx.get(f"{admin}/{path}/partitions", timeout=10).json()["partitions"]
-            url = f"{admin}/{path}/partitions" if partitions else f"{admin}/{path}"  # auto-created: not partitioned
-            httpx.delete(url, params={"force": "true"}, timeout=60).raise_for_status()
+            delete_topic(self.cfg, topic)
 
     def trino(self, schema: str) -> trino.dbapi.Cursor:
         conn = trino.dbapi.connect(host=LOCAL, port=self.cfg.ports.trino, user="rva-tests",
