@@ -32,7 +32,6 @@ import pulsar
 from rva import flink
 from rva.config import StackConfig, load_stack_config
 from rva.lakehouse import drop_namespace, trino_cursor
-from rva.live import reading
 from rva.publish import publish
 from rva.sql.render import render_context, render_private_copy
 from rva.stack.provision import delete_topic, ensure_topic
@@ -174,13 +173,13 @@ def main() -> None:
     ensure_topic(cfg, events_topic)
     ensure_topic(cfg, live_topic, retention_minutes=60)
     names = {"topic": events_topic, "live_topic": live_topic, "iceberg_namespace": namespace}
-    jobs = [flink.submitted_job_id(flink.run_sql_file(cfg, render_private_copy(cfg, "local", layer, f"bench-{run}", names)))
-            for layer in ("live", "bronze")]
+    jobs = []
+    for layer in ("live", "bronze"):
+        script = render_private_copy(cfg, "local", layer, f"bench-{run}", names)
+        jobs.append(flink.submitted_job_id(flink.run_sql_file(cfg, script)))
+        flink.await_reading(cfg, jobs[-1], events_topic, f"rva-{layer}-bench-{run}")
     client = pulsar.Client(cfg.pulsar_service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
     try:
-        admin_url = f"http://127.0.0.1:{cfg.ports.pulsar_admin}"
-        while not reading(admin_url, events_topic, f"rva-live-bench-{run}"):
-            time.sleep(1)
         counter = OccupancyCounter(client, live_topic, run)
         live_latency(client, events_topic, run, counter, args.cameras, args.fps, args.seconds)
         throughput(cfg, events_topic, namespace, run, counter, args.events, args.cameras)

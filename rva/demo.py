@@ -41,14 +41,6 @@ def wait_for(cfg: StackConfig, sql: str, until: Callable[[list[tuple]], bool], w
         time.sleep(2)
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise EngineError(f"{what}: not after {timeout_s:.0f}s; see `rva pipeline status`")
-        time.sleep(1)
-
-
 def show(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(*header, title=title)
     for row in rows:
@@ -60,9 +52,6 @@ def run(cfg: StackConfig, timeout_s: float = 300) -> None:
     report = control.up(cfg)
     jobs = pipeline.up(cfg)
     console.print("pipeline: " + ", ".join(f"{layer} job {job}" for layer, job in jobs.items()))
-    admin_url = report["engines"]["pulsar"]["endpoints"]["admin_url"]
-    wait_until(lambda: live.reading(admin_url, cfg.names.topic, pipeline.job_name("live")),
-               "the live job reading the topic", timeout_s)
     lines = [ln for ln in Path(SAMPLE).read_bytes().splitlines() if ln.strip()]
     sent = publish(report["engines"]["pulsar"]["endpoints"]["service_url"], cfg.names.topic, lines)
     console.print(f"published {sent} sample events to {cfg.names.topic} (a re-run adds nothing: "

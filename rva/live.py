@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import httpx
 import pulsar
 from rich.table import Table
 
@@ -103,13 +102,3 @@ def table(newest: dict[str, Occupancy], title: str | None = None) -> Table:
                      zones, f"{o.published_ts:%H:%M:%S.%f}"[:-3])
     return rows
 
-
-def reading(admin_url: str, topic: str, subscription: str) -> bool:
-    """Whether ``subscription`` has a consumer on every partition of ``topic``: from then
-    on the live job (which starts at the newest message) misses nothing sent."""
-    path = topic.replace("persistent://", "persistent/")
-    stats = httpx.get(f"{admin_url}/admin/v2/{path}/partitioned-stats", params={"perPartition": "true"},
-                      timeout=10).json()
-    partitions = stats.get("partitions", {}).values()
-    return bool(partitions) and all(p.get("subscriptions", {}).get(subscription, {}).get("consumers")
-                                    for p in partitions)

@@ -115,7 +115,8 @@ def rebuild(cfg: StackConfig, layer: str) -> None:
 
 def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LAYERS,
        rebuild_layers: tuple[str, ...] = ()) -> dict[str, str]:
-    """Submit every layer whose job is not running; returns layer -> job id.
+    """Submit every layer whose job is not running and wait until each reads the
+    topic; returns layer -> job id.
 
     Raises:
         ConfigError: the zones file is invalid (checked before anything is submitted),
@@ -149,6 +150,7 @@ def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LA
                 f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
                 "its tables and rebuild them from the topic.") from err
         submitted[layer] = flink.submitted_job_id(output)
+        flink.await_reading(cfg, submitted[layer], cfg.names.topic, job_name(layer))
         layout = Layout.of(cfg)
         _savepoint_file(layout, layer).unlink(missing_ok=True)  # now resumed from it
         _job_file(layout, layer).parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ SET 'parallelism.default' = '1';
 SET 'execution.checkpointing.interval' = '10 s';
 SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 -- configs/pipeline.yaml: idle_timeout_s, dedup_ttl_h
-SET 'table.exec.source.idle-timeout' = '5 s';
+SET 'table.exec.source.idle-timeout' = '30 s';
 SET 'table.exec.state.ttl' = '168 h';
 -- configs/pipeline.yaml: python_bundle_ms
 SET 'python.fn-execution.bundle.time' = '100';

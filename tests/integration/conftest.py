@@ -21,6 +21,7 @@ from typing import Any
 
 from rva import flink
 from rva.config import REPO_ROOT, StackConfig, load_stack_config
+from rva.errors import EngineError
 from rva.lakehouse import drop_namespace
 from rva.sql.render import render_private_copy
 from rva.stack import control
@@ -61,7 +62,8 @@ class Stack:
 
     def submit_layer(self, layer: str, namespace: str, topic: str, run: str,
                      live_topic: str | None = None, **overrides: Any) -> str:
-        """Render ``layer`` into a namespace and topics of a test run's own and submit it.
+        """Render ``layer`` into a namespace and topics of a test run's own, submit it and
+        wait until it reads ``topic``.
 
         The job and subscription are named rva-<layer>-it-<run>, so a running pipeline
         is never touched. ``overrides`` replace render-context values (thresholds).
@@ -70,7 +72,13 @@ class Stack:
         names = {"iceberg_namespace": namespace, "topic": topic}
         if live_topic is not None:
             names["live_topic"] = live_topic
-        return self.run_sql(render_private_copy(self.cfg, self.env_name, layer, f"it-{run}", names, **overrides))
+        job_id = self.run_sql(render_private_copy(self.cfg, self.env_name, layer, f"it-{run}", names, **overrides))
+        try:
+            flink.await_reading(self.cfg, job_id, topic, f"rva-{layer}-it-{run}")
+        except EngineError:
+            flink.cancel(self.cfg, job_id)
+            raise
+        return job_id
 
     def drop_namespace(self, namespace: str, job_ids: list[str], topics: tuple[str, ...] = ()) -> None:
         """Cancel a test run's jobs, then drop its tables, its namespace and ``topics``."""

@@ -23,7 +23,6 @@ import pytest
 
 from rva import flink
 from rva.config import REPO_ROOT
-from rva.live import reading
 from rva.publish import publish
 from rva.stack.provision import ensure_topic
 from udfs.zones import load_zones
@@ -120,15 +119,6 @@ def as_tuple(message: dict[str, Any]) -> tuple:
             tuple((z["zone_id"], z["people"]) for z in message["zones"]))
 
 
-def wait_for_subscription(stack: Stack, topic: str, subscription: str) -> None:
-    admin_url = f"http://127.0.0.1:{stack.cfg.ports.pulsar_admin}"
-    deadline = time.monotonic() + WAIT_S
-    while not reading(admin_url, topic, subscription):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{subscription} did not connect to {topic} within {WAIT_S}s")
-        time.sleep(1)
-
-
 @pytest.fixture(scope="module")
 def live_messages(stack: Stack) -> dict[str, list[dict[str, Any]]]:
     """What the live job published for this run's frames, per camera, in order."""
@@ -136,9 +126,10 @@ def live_messages(stack: Stack) -> dict[str, list[dict[str, Any]]]:
     ensure_topic(stack.cfg, LIVE_TOPIC, retention_minutes=60)
     client = pulsar.Client(stack.pulsar_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
     consumer = client.subscribe(LIVE_TOPIC, f"it-{RUN}", initial_position=pulsar.InitialPosition.Earliest)
-    job_id = stack.submit_layer("live", "unused", EVENTS_TOPIC, RUN, live_topic=LIVE_TOPIC)
+    job_id = None
     try:
-        wait_for_subscription(stack, EVENTS_TOPIC, f"rva-live-it-{RUN}")
+        # submit_layer returns once the job reads the topic: it starts at the newest message
+        job_id = stack.submit_layer("live", "unused", EVENTS_TOPIC, RUN, live_topic=LIVE_TOPIC)
         sent = messages()
         assert publish(stack.pulsar_url, EVENTS_TOPIC, sent) == len(sent)
         want = sum(len(v) for v in reference(sent).values())
@@ -165,7 +156,8 @@ def live_messages(stack: Stack) -> dict[str, list[dict[str, Any]]]:
         assert flink.running_job(stack.cfg, f"rva-live-it-{RUN}") is not None
         return dict(received)
     finally:
-        flink.cancel(stack.cfg, job_id)
+        if job_id is not None:
+            flink.cancel(stack.cfg, job_id)
         client.close()
         stack.delete_topics(EVENTS_TOPIC, LIVE_TOPIC)
 

@@ -353,28 +353,30 @@ def wait_for_backlog_zero(stack: Stack) -> None:
 @pytest.fixture(scope="module")
 def medallion(stack: Stack) -> Iterator[MedallionRun]:
     ensure_topic(stack.cfg, TOPIC)  # partitioned, like the events topic
-    job_ids = [stack.submit_layer(layer, NAMESPACE, TOPIC, RUN, loitering_s=LOITERING_S)
-               for layer in ("bronze", "silver", "gold")]
+    job_ids: list[str] = []
+    try:  # cleaned up even when the set-up fails
+        for layer in ("bronze", "silver", "gold"):
+            job_ids.append(stack.submit_layer(layer, NAMESPACE, TOPIC, RUN, loitering_s=LOITERING_S))
 
-    events, late = scene_events(), late_events()
-    messages = publish_order(events)
-    assert publish(stack.pulsar_url, TOPIC, messages) == len(messages)
-    reference = Reference(messages, set())
-    # The last minute window and every visit must be closed before the late events go.
-    wait_for_rows(stack, "gold_people_per_minute", len(reference.people_per_minute()))
-    wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
-    wait_for_rows(stack, "gold_track_summary", len(reference.track_summary()))
-    wait_for_rows(stack, "gold_alerts", len(reference.alerts()))
-    wait_for_rows(stack, "gold_line_crossings", len(reference.line_crossings()))
+        events, late = scene_events(), late_events()
+        messages = publish_order(events)
+        assert publish(stack.pulsar_url, TOPIC, messages) == len(messages)
+        reference = Reference(messages, set())
+        # The last minute window and every visit must be closed before the late events go.
+        wait_for_rows(stack, "gold_people_per_minute", len(reference.people_per_minute()))
+        wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
+        wait_for_rows(stack, "gold_track_summary", len(reference.track_summary()))
+        wait_for_rows(stack, "gold_alerts", len(reference.alerts()))
+        wait_for_rows(stack, "gold_line_crossings", len(reference.line_crossings()))
 
-    late_lines = [json.dumps(e).encode() for e in late]
-    assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
-    reference = Reference(messages + late_lines, {e["event_id"] for e in late})
-    wait_for_rows(stack, "silver_detection", len(reference.silver))
-    wait_for_backlog_zero(stack)
-    yield MedallionRun(reference, messages + late_lines, job_ids)
-
-    stack.drop_namespace(NAMESPACE, job_ids, (TOPIC,))
+        late_lines = [json.dumps(e).encode() for e in late]
+        assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
+        reference = Reference(messages + late_lines, {e["event_id"] for e in late})
+        wait_for_rows(stack, "silver_detection", len(reference.silver))
+        wait_for_backlog_zero(stack)
+        yield MedallionRun(reference, messages + late_lines, job_ids)
+    finally:
+        stack.drop_namespace(NAMESPACE, job_ids, (TOPIC,))
 
 
 def approx_rows(rows: list[tuple]) -> list[tuple]:
