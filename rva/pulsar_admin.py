@@ -15,13 +15,16 @@ def _topic_url(cfg: StackConfig, topic: str) -> str:
 
 
 def reading(cfg: StackConfig, topic: str, subscription: str) -> bool:
-    """Whether ``subscription`` has a consumer on every partition of ``topic``."""
-    response = httpx.get(f"{_topic_url(cfg, topic)}/partitioned-stats", params={"perPartition": "true"}, timeout=10)
-    if response.status_code == 404:
-        return False
-    partitions = response.json().get("partitions", {}).values()
-    return bool(partitions) and all(p.get("subscriptions", {}).get(subscription, {}).get("consumers")
-                                    for p in partitions)
+    """Whether ``subscription`` has a consumer on every partition of ``topic`` (or on
+    the topic, if it is not partitioned)."""
+    url = _topic_url(cfg, topic)
+    if httpx.get(f"{url}/partitions", timeout=10).json().get("partitions", 0):
+        stats = httpx.get(f"{url}/partitioned-stats", params={"perPartition": "true"}, timeout=10).json()
+        topics = list(stats.get("partitions", {}).values())
+    else:
+        response = httpx.get(f"{url}/stats", timeout=10)
+        topics = [response.json()] if response.status_code == 200 else []
+    return bool(topics) and all(t.get("subscriptions", {}).get(subscription, {}).get("consumers") for t in topics)
 
 
 def unload(cfg: StackConfig, topic: str) -> None:
