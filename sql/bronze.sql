@@ -44,12 +44,12 @@ CREATE TEMPORARY TABLE events_topic (
     'topics' = 'persistent://retail/metadata/events',
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-bronze',
+    -- A new subscription starts at the oldest message (the lakehouse layers) or, for the
+    -- live path, at the newest, skipping anything older on every start.
     'source.start.message-id' = 'earliest',
-    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
-    -- (reset through the admin API, within the topic's retention), and the connector's
-    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
-    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
-    -- restarting the job forever).
+    -- Acknowledge on read, not on checkpoint (set against a ConsumerBusy restart loop;
+    -- infra/README.md). Positions still come back from checkpoints: the reader resets
+    -- the cursor through the admin API on restore, within the topic's retention.
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     -- Hand what has arrived to the job at least this often (the connector waits up to
     -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms

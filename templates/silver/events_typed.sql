@@ -26,27 +26,7 @@ CREATE TEMPORARY TABLE events_typed (
     -- configs/pipeline.yaml: out_of_orderness_s
     WATERMARK FOR event_ts AS event_ts - INTERVAL '{{ out_of_orderness_s }}' SECOND
 ) WITH (
-    'connector' = 'pulsar',
-    'topics' = '{{ names.topic }}',
-    'service-url' = '{{ pulsar_service_url }}',
-    'source.subscription-name' = '{{ subscription }}',
-    -- A new subscription starts at the oldest message (the lakehouse layers) or, for the
-    -- live path, at the newest, skipping anything older on every start.
-{% if start_from_latest | default(false) %}
-    'source.start.message-id' = 'latest',
-    'pulsar.source.resetSubscriptionCursor' = 'true',
-{% else %}
-    'source.start.message-id' = 'earliest',
-{% endif %}
-    -- Acknowledge on read, not on checkpoint: positions come back from checkpoints
-    -- (reset through the admin API, within the topic's retention), and the connector's
-    -- checkpoint-time acknowledgement can open a second consumer on a partition whose
-    -- reader is still starting, which Exclusive subscriptions refuse (ConsumerBusy,
-    -- restarting the job forever).
-    'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
-    -- Hand what has arrived to the job at least this often (the connector waits up to
-    -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms
-    'pulsar.source.maxFetchTime' = '{{ source_fetch_ms }}',
+{% include 'pulsar_source.sql' %}
     'value.format' = 'json',
     'value.json.ignore-parse-errors' = 'true'
 );
