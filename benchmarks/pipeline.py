@@ -29,12 +29,12 @@ from datetime import datetime, timezone
 
 import pulsar
 
-from rva import flink
+from rva import flink, pulsar_admin
 from rva.config import StackConfig, load_stack_config
 from rva.lakehouse import drop_namespace, trino_cursor
 from rva.publish import publish
 from rva.sql.render import render_context, render_private_copy
-from rva.stack.provision import delete_topic, ensure_topic
+from rva.stack.provision import ensure_topic
 
 WIDTH, HEIGHT = 1280, 720
 
@@ -190,7 +190,7 @@ def main() -> None:
             flink.cancel(cfg, job)
         drop_namespace(cfg, namespace, "rva-bench")
         for topic in (events_topic, live_topic):
-            delete_topic(cfg, topic)
+            pulsar_admin.delete(cfg, topic)
     checkpoint = render_context(cfg, "local")["checkpoint_interval"]
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "

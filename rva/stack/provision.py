@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from pyarrow import fs
 
+from rva import pulsar_admin
 from rva.config import StackConfig
 from rva.errors import EngineError
 from rva.stack.credentials import REGION, Credentials
@@ -47,21 +48,12 @@ def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: 
     retention = {"retentionTimeInMinutes": n.topic_retention_minutes, "retentionSizeInMB": -1}
     _expect(httpx.post(f"{admin}/namespaces/{n.pulsar_namespace}/retention", json=retention, timeout=30),
             "set Pulsar retention")
-    path = (topic or n.topic).replace("persistent://", "persistent/")
-    _expect(httpx.put(f"{admin}/{path}/partitions", json=n.topic_partitions, timeout=30),
+    url = pulsar_admin.topic_url(cfg, topic or n.topic)
+    _expect(httpx.put(f"{url}/partitions", json=n.topic_partitions, timeout=30),
             "create Pulsar topic", ok=(204, 409))
     if retention_minutes is not None:
         own = {"retentionTimeInMinutes": retention_minutes, "retentionSizeInMB": -1}
-        _expect(httpx.post(f"{admin}/{path}/retention", json=own, timeout=30), f"set retention of {topic}")
-
-
-def delete_topic(cfg: StackConfig, topic: str) -> None:
-    """Delete ``topic``, partitioned or not (auto-created ones are not), with its subscriptions."""
-    path = topic.replace("persistent://", "persistent/")
-    admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2/{path}"
-    partitions = httpx.get(f"{admin}/partitions", timeout=10).json()["partitions"]
-    _expect(httpx.delete(f"{admin}/partitions" if partitions else admin, params={"force": "true"}, timeout=60),
-            f"delete {topic}")
+        _expect(httpx.post(f"{url}/retention", json=own, timeout=30), f"set retention of {topic}")
 
 
 def ensure_names(cfg: StackConfig, creds: Credentials) -> None:

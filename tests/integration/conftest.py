@@ -19,14 +19,13 @@ import trino
 
 from typing import Any
 
-from rva import flink
+from rva import flink, pulsar_admin
 from rva.config import REPO_ROOT, StackConfig, load_stack_config
 from rva.errors import EngineError
 from rva.lakehouse import drop_namespace
 from rva.sql.render import render_private_copy
 from rva.stack import control
 from rva.stack.credentials import REGION, Credentials
-from rva.stack.provision import delete_topic
 
 LOCAL = "127.0.0.1"
 
@@ -46,7 +45,7 @@ class Stack:
 
     @property
     def pulsar_url(self) -> str:
-        return f"pulsar://{LOCAL}:{self.cfg.ports.pulsar}"
+        return self.cfg.pulsar_service_url
 
     def run_sql(self, script: Path) -> str:
         """Submit ``script`` with `sql-client.sh -f`; returns the Flink job id."""
@@ -89,7 +88,7 @@ class Stack:
 
     def delete_topics(self, *topics: str) -> None:
         for topic in topics:
-            delete_topic(self.cfg, topic)
+            pulsar_admin.delete(self.cfg, topic)
 
     def trino(self, schema: str) -> trino.dbapi.Cursor:
         conn = trino.dbapi.connect(host=LOCAL, port=self.cfg.ports.trino, user="rva-tests",
