@@ -117,23 +117,48 @@ def pipeline_up(
     rebuild: Annotated[Optional[list[str]], typer.Option(
         help="Drop this layer's tables and state and rebuild it from the topic (repeatable).")] = None,
 ) -> None:
-    """Submit every layer that is not running (resuming from its savepoint)."""
+    """Submit every layer that is not running (resuming from its savepoint), and start
+    `rva pipeline watch` (metrics, reconciliation) in the background."""
     from rva import pipeline
+    from rva.deployment import Deployment
 
-    for layer, job_id in pipeline.up(load_stack_config(), zones, rebuild_layers=tuple(rebuild or ())).items():
+    deployment = Deployment.main(load_stack_config())
+    for layer, job_id in pipeline.up(deployment, zones, rebuild_layers=tuple(rebuild or ())).items():
         console.print(f"{layer}: job {job_id}")
+    if pipeline.start_watcher(deployment):
+        console.print(f"watch: started (log: {pipeline.watcher(deployment).log_file})")
 
 
 @pipeline_app.command("status")
 def pipeline_status() -> None:
-    """Each layer's job, state and last completed checkpoint; exit 1 if one is not running."""
-    from rva import pipeline
+    """Each layer's job, state, restarts, event time and last checkpoint, and late events
+    per camera; exit 1 if a layer is not running."""
+    from datetime import datetime, timezone
 
-    states = pipeline.status(load_stack_config())
-    table = Table("layer", "job", "state", "last checkpoint")
+    from rva import pipeline, reconcile
+    from rva.deployment import Deployment
+
+    deployment = Deployment.main(load_stack_config())
+    states = pipeline.status(deployment)
+    now = datetime.now(timezone.utc)
+    table = Table("layer", "job", "state", "restarts", "event time (UTC)", "lag", "last checkpoint")
     for s in states:
-        table.add_row(s.layer, s.job_id or "-", s.state, s.last_checkpoint or "-")
+        mark = s.watermark.strftime("%Y-%m-%d %H:%M:%S") if s.watermark else "-"
+        lag = f"{(now - s.watermark).total_seconds():,.0f}s" if s.watermark else "-"
+        table.add_row(s.layer, s.job_id or "-", s.state, str(s.restarts), mark, lag, s.last_checkpoint or "-")
     Console().print(table)
+    for s in states:
+        if s.failure:
+            console.print(f"{s.layer}: {s.state.lower()}: {s.failure}", highlight=False)
+    late = reconcile.late_counts(deployment)
+    if late:
+        pending = {(p.camera_day.store_id, p.camera_day.camera_id) for p in reconcile.pending(deployment)}
+        table = Table("layer", "store", "camera", "late events", "beyond allowed lateness", "reconcile pending",
+                      title="late events (silver: behind the camera's newer frames; gold: behind the watermark)")
+        for c in late:
+            table.add_row(c.layer, c.store_id, c.camera_id, str(c.events), "yes" if c.beyond_allowed else "no",
+                          "yes" if c.layer == "gold" and (c.store_id, c.camera_id) in pending else "-")
+        Console().print(table)
     if any(s.state != "RUNNING" for s in states):
         raise typer.Exit(1)
 
@@ -141,11 +166,73 @@ def pipeline_status() -> None:
 @pipeline_app.command("down")
 def pipeline_down() -> None:
     """Stop every layer with a savepoint; the next `up` resumes from it. The live layer
-    is cancelled: it starts at the newest message every time."""
+    is cancelled: it starts at the newest message every time. Stops `rva pipeline watch`."""
     from rva import pipeline
+    from rva.deployment import Deployment
 
-    for layer, path in pipeline.down(load_stack_config()).items():
+    deployment = Deployment.main(load_stack_config())
+    if pipeline.watcher(deployment).stop():
+        console.print("watch: stopped")
+    for layer, path in pipeline.down(deployment).items():
         console.print(f"{layer}: savepoint {path}" if path else f"{layer}: cancelled")
+
+
+@pipeline_app.command("reconcile")
+def pipeline_reconcile(
+    day: Annotated[Optional[str], typer.Option(
+        "--date", help="Recompute this UTC day (YYYY-MM-DD) even where no late event came.")] = None,
+    camera: Annotated[Optional[str], typer.Option(help="With --date: only this camera.")] = None,
+    store: Annotated[Optional[str], typer.Option(help="With --date: only this store.")] = None,
+) -> None:
+    """Recompute Gold from Silver where late events touched it (or for --date), replacing
+    each camera-day's closed rows in one commit per table."""
+    from datetime import date
+
+    from rva import reconcile
+    from rva.deployment import Deployment
+    from rva.errors import ConfigError
+
+    deployment = Deployment.main(load_stack_config())
+    days = None
+    if day is not None:
+        try:
+            days = reconcile.camera_days_on(deployment, date.fromisoformat(day), camera, store)
+        except ValueError as err:
+            raise ConfigError(f"--date: need YYYY-MM-DD, got {day!r}") from err
+        if not days:
+            console.print(f"silver_detection has no rows on {day}" + (f" for {camera}" if camera else ""))
+            return
+    elif camera or store:
+        raise ConfigError("--camera and --store narrow --date; without it every pending camera-day is done")
+    report = reconcile.reconcile(deployment, days)
+    if not report.camera_days:
+        console.print("nothing to reconcile: no late event since the last final run")
+        return
+    if report.safe_point is None:
+        console.print("nothing reconciled yet: the Silver or Gold job has no watermark (no event so far)")
+        return
+    console.print(f"run {report.run_id}: {len(report.camera_days)} camera-day(s), rows closed by "
+                  f"{report.safe_point:%Y-%m-%d %H:%M:%S} UTC; final: {len(report.final)}")
+    table = Table("table", "rows before", "rows after")
+    for change in report.changes:
+        table.add_row(change.table, str(change.rows_before), str(change.rows_after))
+    Console().print(table)
+
+
+@pipeline_app.command("watch")
+def pipeline_watch(
+    port: Annotated[Optional[int], typer.Option(help="Serve /metrics here (default: ports.pipeline_metrics).")] = None,
+) -> None:
+    """Serve the pipeline's metrics for Prometheus and reconcile every reconcile_every_s,
+    until stopped (`rva pipeline up` runs it in the background)."""
+    import logging
+
+    from rva import watch
+    from rva.deployment import Deployment
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cfg = load_stack_config()
+    watch.run(Deployment.main(cfg), port or cfg.ports.pipeline_metrics)
 
 
 @app.command("maintain")

@@ -35,6 +35,7 @@ class Ports(_Frozen):
     trino: int
     prometheus: int
     vision_metrics: int
+    pipeline_metrics: int
 
 
 class Names(_Frozen):
@@ -98,6 +99,7 @@ class ComposeImages(_Frozen):
     prometheus: str
     grafana: str
     golang: str
+    maven: str
 
 
 class Artifact(_Frozen):

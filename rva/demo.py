@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rva import live, pipeline
+from rva.deployment import Deployment
 from rva.config import REPO_ROOT, StackConfig
 from rva.errors import EngineError
 from rva.lakehouse import trino_cursor
@@ -50,7 +51,7 @@ def show(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
 
 def run(cfg: StackConfig, timeout_s: float = 300) -> None:
     report = control.up(cfg)
-    jobs = pipeline.up(cfg)
+    jobs = pipeline.up(Deployment.main(cfg))
     console.print("pipeline: " + ", ".join(f"{layer} job {job}" for layer, job in jobs.items()))
     lines = [ln for ln in Path(SAMPLE).read_bytes().splitlines() if ln.strip()]
     sent = publish(report["engines"]["pulsar"]["endpoints"]["service_url"], cfg.names.topic, lines)

@@ -131,3 +131,99 @@ def await_reading(cfg: StackConfig, job_id: str, topic: str, subscription: str,
             raise EngineError(f"job {job_id} is not reading {topic} after {timeout_s:.0f}s; "
                               f"see {rest_url(cfg)}/#/job/running/{job_id}/exceptions")
         time.sleep(1)
+
+
+NO_WATERMARK = -(2**63)  # Long.MIN_VALUE: what Flink reports before the first watermark
+
+
+def _sink_vertices(cfg: StackConfig, job_id: str) -> list[str]:
+    """The job's last vertices (no vertex reads from them): its sinks, or their committers."""
+    response = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/plan", timeout=10)
+    response.raise_for_status()
+    nodes = response.json()["plan"]["nodes"]
+    read = {i["id"] for n in nodes for i in n.get("inputs", [])}
+    return [n["id"] for n in nodes if n["id"] not in read]
+
+
+def _input_watermark(cfg: StackConfig, job_id: str, vertex_id: str) -> int:
+    """The smallest input watermark of a vertex's subtasks (epoch ms; NO_WATERMARK if none)."""
+    marks = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/vertices/{vertex_id}/watermarks", timeout=10).json()
+    values = [int(m["value"]) for m in marks if m["id"].endswith("currentInputWatermark")]
+    return min(values) if values else NO_WATERMARK
+
+
+def sink_watermark(cfg: StackConfig, job_id: str) -> int | None:
+    """The event time up to which the job has handed every row to its sinks: the smallest
+    watermark that reached one of them (epoch ms), or None for a job without event time
+    or before its first watermark. A watermark travels behind the rows before it, so
+    every window that closed at or before it has reached its sink."""
+    marks = [_input_watermark(cfg, job_id, vertex) for vertex in _sink_vertices(cfg, job_id)]
+    if not marks or min(marks) == NO_WATERMARK:
+        return None
+    return min(marks)
+
+
+def restarts(cfg: StackConfig, job_id: str) -> int:
+    """How often the job has restarted since it was submitted."""
+    metrics = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/metrics", params={"get": "numRestarts"}, timeout=10).json()
+    return int(metrics[0]["value"]) if metrics else 0
+
+
+def committed_watermark(cfg: StackConfig, job_id: str, timeout_s: float = 120) -> int | None:
+    """Like sink_watermark, but committed: waits for a checkpoint that began after the
+    watermark was read to complete, so every row before it is in its Iceberg tables.
+
+    Raises:
+        EngineError: no checkpoint completed within ``timeout_s``.
+    """
+    read_ms = int(time.time() * 1000)
+    mark = sink_watermark(cfg, job_id)
+    if mark is None:
+        return None
+    deadline = time.monotonic() + timeout_s
+    while True:
+        latest = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/checkpoints", timeout=10).json().get("latest") or {}
+        completed = latest.get("completed") or {}
+        if completed.get("trigger_timestamp", 0) > read_ms:
+            return mark
+        if time.monotonic() > deadline:
+            raise EngineError(f"job {job_id}: no checkpoint completed within {timeout_s:.0f}s; "
+                              f"see {rest_url(cfg)}/#/job/running/{job_id}/checkpoints")
+        time.sleep(1)
+
+
+def job_parameters(cfg: StackConfig, job_id: str) -> dict[str, str]:
+    """The job's global job parameters (``pipeline.global-job-parameters``)."""
+    config = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/config", timeout=10).json()
+    return dict(config.get("execution-config", {}).get("user-config", {}))
+
+
+def root_cause(cfg: StackConfig, job_id: str) -> str | None:
+    """The first line of the job's most recent failure, or None if it never failed."""
+    history = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/exceptions", timeout=10).json()
+    trace = history.get("root-exception") or ""
+    for entry in history.get("exceptionHistory", {}).get("entries", [])[:1]:
+        trace = entry.get("stacktrace") or trace
+    lines = [ln.strip() for ln in trace.splitlines() if ln.strip()]
+    causes = [ln for ln in lines if ln.startswith("Caused by:")]
+    line = causes[-1].removeprefix("Caused by:").strip() if causes else (lines[0] if lines else "")
+    return line or None
+
+
+def await_finished(cfg: StackConfig, job_id: str, timeout_s: float = 1800) -> None:
+    """Wait until a bounded job has finished.
+
+    Raises:
+        EngineError: it failed or was cancelled (with its root cause), or is still
+            running after ``timeout_s``.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        state = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10).json().get("state")
+        if state == "FINISHED":
+            return
+        if state in ("FAILED", "CANCELED"):
+            raise EngineError(f"job {job_id} {state.lower()}: {root_cause(cfg, job_id) or 'no reason given'}")
+        if time.monotonic() > deadline:
+            raise EngineError(f"job {job_id} still {state} after {timeout_s:.0f}s")
+        time.sleep(2)

@@ -1,89 +1,102 @@
-"""`rva pipeline up | status | down`: the Bronze, Silver and Gold jobs on the cluster.
+"""`rva pipeline up | status | down`: the Bronze, Silver, Gold and live jobs on the cluster.
 
 `up` submits each layer's sql/<layer>.sql with sql-client unless its job runs, resuming
 from the savepoint `down` took or, after a crash or `rva stack down`, from the last
 checkpoint the previous job left (checkpoints are retained on cancellation). Starting
 without that state would re-read the topic and append its results a second time.
 The live layer is the exception: it publishes current state, not history, so it
-starts at the newest message every time and `down` just cancels it.
+starts at the newest message every time and `down` just cancels it. Every function
+takes a Deployment: the main pipeline, or a private copy for tests and benchmarks.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 
 from rva import flink
-from rva.config import REPO_ROOT, StackConfig
+from rva.config import REPO_ROOT
+from rva.deployment import Deployment
 from rva.errors import ConfigError, EngineError
 from rva.lakehouse import trino_cursor
 from rva.sql.render import LAYERS
 from rva.stack.layout import Layout
+from rva.stack.process import Process
 from udfs.zones import JOB_PARAMETER, ZoneConfigError, load_zones
 
 
 @dataclass(frozen=True)
 class LayerState:
+    """One layer's job as `rva pipeline status` reports it.
+
+    Attributes:
+        watermark: The event time up to which the job has handed every row to its sinks
+            (None for Bronze, which works without event time, or before the first event).
+        failure: The root cause of the job's last failure, shown unless it is RUNNING.
+    """
+
     layer: str
     job_name: str
     job_id: str | None
     state: str
     last_checkpoint: str | None
+    restarts: int = 0
+    watermark: datetime | None = None
+    failure: str | None = None
 
 
 # Layers that never resume from saved state (see the module docstring).
 LIVE_LAYERS = ("live",)
 
 
-def job_name(layer: str) -> str:
-    return f"rva-{layer}"
+def _savepoint_file(deployment: Deployment, layer: str) -> Path:
+    return deployment.state_dir / f"{layer}.savepoint"
 
 
-def _savepoint_file(layout: Layout, layer: str) -> Path:
-    return layout.state / "pipeline" / f"{layer}.savepoint"
+def _job_file(deployment: Deployment, layer: str) -> Path:
+    return deployment.state_dir / f"{layer}.job"
 
 
-def _job_file(layout: Layout, layer: str) -> Path:
-    return layout.state / "pipeline" / f"{layer}.job"
-
-
-def resume_path(layout: Layout, layer: str) -> str | None:
+def resume_path(deployment: Deployment, layer: str) -> str | None:
     """The state the layer's next job starts from: the savepoint `down` took, else the
     newest complete checkpoint of the previous job, else None (a first start, or a
     live layer)."""
     if layer in LIVE_LAYERS:
         return None
-    savepoint = _savepoint_file(layout, layer)
+    savepoint = _savepoint_file(deployment, layer)
     if savepoint.exists():
         return savepoint.read_text().strip()
-    job = _job_file(layout, layer)
+    job = _job_file(deployment, layer)
     if not job.exists():
         return None
-    checkpoints = layout.data("flink") / "checkpoints" / job.read_text().strip()
+    checkpoints = Layout.of(deployment.cfg).data("flink") / "checkpoints" / job.read_text().strip()
     complete = [d for d in checkpoints.glob("chk-*") if (d / "_metadata").exists()]
     if not complete:
         return None
     return str(max(complete, key=lambda d: int(d.name.split("-")[1])))
 
 
-def script_for(cfg: StackConfig, layer: str, zones: Path | None) -> Path:
-    """sql/<layer>.sql, prefixed with this submission's settings when there are any."""
-    layout = Layout.of(cfg)
+def script_for(deployment: Deployment, layer: str, zones: Path | None) -> Path:
+    """The deployment's script of ``layer``, prefixed with this submission's settings
+    when there are any."""
     prefix = []
     if zones is not None:
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
-    resume = resume_path(layout, layer)
+    resume = resume_path(deployment, layer)
     if resume is not None:
         prefix.append(f"SET 'execution.savepoint.path' = '{resume}';")
         prefix.append("SET 'execution.savepoint.ignore-unclaimed-state' = 'true';")
-    source = REPO_ROOT / "sql" / f"{layer}.sql"
+    source = deployment.script(layer)
     if not prefix:
         return source
-    script = layout.state / "pipeline" / f"{layer}.sql"
+    script = deployment.state_dir / f"{layer}.sql"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text("\n".join(prefix) + "\n" + source.read_text())
     return script
@@ -95,25 +108,25 @@ def layer_tables(layer: str) -> list[str]:
     return re.findall(r"CREATE TABLE IF NOT EXISTS [\w]+\.[\w]+\.(\w+)", text)
 
 
-def rebuild(cfg: StackConfig, layer: str) -> None:
+def rebuild(deployment: Deployment, layer: str) -> None:
     """Forget a layer's state: cancel its job, drop its tables, drop its resume point.
 
     The next `up` then re-reads the topic from the start (within its retention) and
     builds the tables anew; for when a SQL change cannot be mapped onto saved state.
     """
-    running = flink.running_job(cfg, job_name(layer))
+    cfg = deployment.cfg
+    running = flink.running_job(cfg, deployment.job_name(layer))
     if running is not None:
         flink.cancel(cfg, running.job_id)
-    cursor = trino_cursor(cfg, "rva-pipeline")
+    cursor = trino_cursor(cfg, "rva-pipeline", deployment.namespace)
     for table in layer_tables(layer):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.fetchall()
-    layout = Layout.of(cfg)
-    _savepoint_file(layout, layer).unlink(missing_ok=True)
-    _job_file(layout, layer).unlink(missing_ok=True)
+    _savepoint_file(deployment, layer).unlink(missing_ok=True)
+    _job_file(deployment, layer).unlink(missing_ok=True)
 
 
-def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LAYERS,
+def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...] = LAYERS,
        rebuild_layers: tuple[str, ...] = ()) -> dict[str, str]:
     """Submit every layer whose job is not running and wait until each reads the
     topic; returns layer -> job id.
@@ -131,17 +144,18 @@ def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LA
             load_zones(zones)
         except ZoneConfigError as err:
             raise ConfigError(str(err)) from err
+    cfg = deployment.cfg
     for layer in rebuild_layers:
-        rebuild(cfg, layer)
+        rebuild(deployment, layer)
     submitted = {}
     for layer in layers:
-        running = flink.running_job(cfg, job_name(layer))
+        running = flink.running_job(cfg, deployment.job_name(layer))
         if running is not None:
             submitted[layer] = running.job_id
             continue
-        resume = resume_path(Layout.of(cfg), layer)
+        resume = resume_path(deployment, layer)
         try:
-            output = flink.run_sql_file(cfg, script_for(cfg, layer, zones))
+            output = flink.run_sql_file(cfg, script_for(deployment, layer, zones))
         except EngineError as err:
             if resume is None or "rollback to checkpoint/savepoint" not in str(err):
                 raise
@@ -150,36 +164,55 @@ def up(cfg: StackConfig, zones: Path | None = None, layers: tuple[str, ...] = LA
                 f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
                 "its tables and rebuild them from the topic.") from err
         submitted[layer] = flink.submitted_job_id(output)
-        flink.await_reading(cfg, submitted[layer], cfg.names.topic, job_name(layer))
-        layout = Layout.of(cfg)
-        _savepoint_file(layout, layer).unlink(missing_ok=True)  # now resumed from it
-        _job_file(layout, layer).parent.mkdir(parents=True, exist_ok=True)
-        _job_file(layout, layer).write_text(submitted[layer])
+        flink.await_reading(cfg, submitted[layer], deployment.topic, deployment.job_name(layer))
+        _savepoint_file(deployment, layer).unlink(missing_ok=True)  # now resumed from it
+        _job_file(deployment, layer).parent.mkdir(parents=True, exist_ok=True)
+        _job_file(deployment, layer).write_text(submitted[layer])
     return submitted
 
 
-def status(cfg: StackConfig) -> list[LayerState]:
+def watcher(deployment: Deployment) -> Process:
+    """The background `rva pipeline watch` of the main pipeline (metrics, reconciliation)."""
+    layout = Layout.of(deployment.cfg)
+    return Process("pipeline-watch", layout.pid_file("pipeline-watch"), layout.logs("pipeline-watch"))
+
+
+def start_watcher(deployment: Deployment) -> bool:
+    """Start `rva pipeline watch` unless it runs; True if this call started it."""
+    process = watcher(deployment)
+    if deployment.run is not None or process.running():
+        return False
+    process.start([sys.executable, "-m", "rva.cli", "pipeline", "watch"], dict(os.environ), REPO_ROOT)
+    return True
+
+
+def status(deployment: Deployment) -> list[LayerState]:
+    cfg = deployment.cfg
     jobs = {j.name: j for j in flink.jobs(cfg) if j.state in ("RUNNING", "CREATED", "RESTARTING", "FAILING")}
     states = []
     for layer in LAYERS:
-        job = jobs.get(job_name(layer))
-        checkpoint = None
-        if job is not None:
-            counts = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/checkpoints", timeout=10).json()
-            latest = (counts.get("latest") or {}).get("completed") or {}
-            checkpoint = latest.get("external_path")
-        states.append(LayerState(layer, job_name(layer), job.job_id if job else None,
-                                 job.state if job else "NOT RUNNING", checkpoint))
+        job = jobs.get(deployment.job_name(layer))
+        if job is None:
+            states.append(LayerState(layer, deployment.job_name(layer), None, "NOT RUNNING", None))
+            continue
+        counts = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/checkpoints", timeout=10).json()
+        latest = (counts.get("latest") or {}).get("completed") or {}
+        mark = flink.sink_watermark(cfg, job.job_id) if job.state == "RUNNING" else None
+        states.append(LayerState(
+            layer, job.name, job.job_id, job.state, latest.get("external_path"),
+            restarts=flink.restarts(cfg, job.job_id),
+            watermark=datetime.fromtimestamp(mark / 1000, tz=timezone.utc) if mark is not None else None,
+            failure=flink.root_cause(cfg, job.job_id) if job.state != "RUNNING" else None))
     return states
 
 
-def down(cfg: StackConfig, timeout_s: float = 120) -> dict[str, str | None]:
+def down(deployment: Deployment, timeout_s: float = 120) -> dict[str, str | None]:
     """Stop each running layer with a savepoint; returns layer -> savepoint path, or
     None for a live layer, which is cancelled."""
-    layout = Layout.of(cfg)
+    cfg = deployment.cfg
     saved: dict[str, str | None] = {}
     for layer in reversed(LAYERS):
-        job = flink.running_job(cfg, job_name(layer))
+        job = flink.running_job(cfg, deployment.job_name(layer))
         if job is None:
             continue
         if layer in LIVE_LAYERS:
@@ -197,7 +230,7 @@ def down(cfg: StackConfig, timeout_s: float = 120) -> dict[str, str | None]:
                 if "location" not in operation:
                     raise EngineError(f"{layer}: stop-with-savepoint failed: "
                                       f"{operation.get('failure-cause', {}).get('class', operation)}")
-                path = _savepoint_file(layout, layer)
+                path = _savepoint_file(deployment, layer)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(operation["location"])
                 saved[layer] = operation["location"]

@@ -40,7 +40,10 @@ CREATE TEMPORARY TABLE events_topic (
     message_id BYTES METADATA FROM 'message_id' VIRTUAL,
     arrival_ts AS PROCTIME()
 ) WITH (
-    'connector' = 'pulsar',
+    -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
+    -- time is tracked per topic partition (infra/flink/pulsar-source): reading a backlog
+    -- of any size, each camera in capture order, marks nothing late.
+    'connector' = 'rva-pulsar',
     'topics' = 'persistent://retail/metadata/events',
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-bronze',

@@ -45,10 +45,14 @@ CREATE TEMPORARY TABLE events_typed (
         publish_ts
     ),
     arrival_ts AS PROCTIME(),
-    -- configs/pipeline.yaml: out_of_orderness_s
+    -- The source generates this per topic partition (the rva-pulsar connector); each
+    -- camera's frames may come this far out of order. configs/pipeline.yaml: out_of_orderness_s
     WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
 ) WITH (
-    'connector' = 'pulsar',
+    -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
+    -- time is tracked per topic partition (infra/flink/pulsar-source): reading a backlog
+    -- of any size, each camera in capture order, marks nothing late.
+    'connector' = 'rva-pulsar',
     'topics' = 'persistent://retail/metadata/events',
     'service-url' = 'pulsar://127.0.0.1:6650',
     'source.subscription-name' = 'rva-live',

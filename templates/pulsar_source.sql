@@ -1,4 +1,7 @@
-    'connector' = 'pulsar',
+    -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
+    -- time is tracked per topic partition (infra/flink/pulsar-source): reading a backlog
+    -- of any size, each camera in capture order, marks nothing late.
+    'connector' = 'rva-pulsar',
     'topics' = '{{ names.topic }}',
     'service-url' = '{{ pulsar_service_url }}',
     'source.subscription-name' = '{{ subscription }}',

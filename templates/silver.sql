@@ -1,6 +1,6 @@
--- Silver layer: silver_detection, one clean row per detection. Flink 1.20.
+-- Silver layer: silver_detection, one clean row per detection, and silver_late_events.
 -- Reads the topic (not bronze_raw) so that event time, watermarks and de-duplication
--- work in one pass with one checkpoint of lag; Bronze keeps the raw copy.
+-- work in one pass with one checkpoint of lag; Bronze keeps the raw copy. Flink 1.20.
 {% set subscription = 'rva-silver' %}
 SET 'pipeline.name' = 'rva-silver';
 {% include 'session.sql' %}
@@ -17,23 +17,15 @@ SET 'pipeline.name' = 'rva-silver';
 
 {% include 'silver/silver_detection.sql' %}
 
-INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.silver_detection
-SELECT
-    event_id,
-    det_id,
-    store_id,
-    camera_id,
-    stream_id,
-    frame_index,
-    event_ts AS capture_ts,
-    CAST(event_ts AS DATE) AS capture_date,
-    track_id,
-    object_class,
-    conf,
-    cx,
-    cy,
-    w,
-    h,
-    zone_id,
-    is_late
-FROM detections;
+{% include 'silver/silver_late_events.sql' %}
+
+EXECUTE STATEMENT SET
+BEGIN
+
+    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.silver_detection
+    SELECT * FROM silver_detection;
+
+    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.silver_late_events
+    SELECT * FROM silver_late_events;
+
+END;

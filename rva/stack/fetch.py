@@ -114,11 +114,32 @@ def _unpack(archive: Path, dest: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+PULSAR_SOURCE = REPO_ROOT / "infra" / "flink" / "pulsar-source"
+
+
+def tree_digest(root: Path) -> str:
+    """sha256 over every file below ``root`` (paths and contents), for build pins."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_pulsar_source(layout: Layout) -> Path:
+    """Build infra/flink/pulsar-source (the `rva-pulsar` connector) into the cache; returns the jar."""
+    out = layout.cache / "build" / "rva-flink-pulsar"
+    _run(["mvn", "-q", "-B", "--strict-checksums", "-f", str(PULSAR_SOURCE / "pom.xml"),
+          f"-Dmaven.repo.local={layout.cache / 'm2'}", f"-Drva.build.dir={out}", "package"],
+         "build the rva-pulsar connector")
+    return next(out.glob("rva-flink-pulsar-*.jar"))
+
+
 def fetch_flink(cfg: StackConfig, layout: Layout) -> None:
-    """A venv with the apache-flink wheel (a full Flink) plus connector jars in lib/."""
+    """A venv with the apache-flink wheel (a full Flink) plus connector jars in lib/,
+    among them the `rva-pulsar` connector built from infra/flink/pulsar-source."""
     jars = {n: a for n, a in cfg.artifacts.items() if a.into == "flink-lib"}
     packages = [cfg.flink.python_package, *cfg.flink.udf_packages]
-    pin = ",".join(packages) + "|" + ",".join(a.sha256 for a in jars.values())
+    pin = ",".join(packages) + "|" + ",".join(a.sha256 for a in jars.values()) + "|" + tree_digest(PULSAR_SOURCE)
     if _installed(layout.flink_venv, pin):
         return
     if not (layout.flink_venv / "bin" / "python").exists():
@@ -132,6 +153,9 @@ def fetch_flink(cfg: StackConfig, layout: Layout) -> None:
     for artifact in jars.values():
         shutil.copy2(download(artifact, layout.downloads), lib / artifact.filename)
         names.append(artifact.filename)
+    connector = build_pulsar_source(layout)
+    shutil.copy2(connector, lib / connector.name)
+    names.append(connector.name)
     for python_jar in (layout.flink_home / "opt").glob("flink-python-*.jar"):
         shutil.copy2(python_jar, lib / python_jar.name)  # Python UDFs (udfs/)
         names.append(python_jar.name)

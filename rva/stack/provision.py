@@ -34,10 +34,12 @@ def ensure_iceberg_namespace(cfg: StackConfig) -> None:
     _expect(httpx.post(url, json=body, timeout=30), "create Iceberg namespace", ok=(200, 409))
 
 
-def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: int | None = None) -> None:
+def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: int | None = None,
+                 partitions: int | None = None) -> None:
     """The tenant, the namespace (with retention) and ``topic`` (default: the events
     topic) as a partitioned topic; auto-creation would make it non-partitioned.
-    ``retention_minutes`` gives the topic a retention of its own instead of the namespace's."""
+    ``retention_minutes`` gives the topic a retention of its own instead of the namespace's;
+    ``partitions`` another partition count than names.topic_partitions."""
     admin = f"http://{LOCAL}:{cfg.ports.pulsar_admin}/admin/v2"
     n = cfg.names
     _expect(httpx.put(f"{admin}/tenants/{n.pulsar_tenant}",
@@ -49,7 +51,7 @@ def ensure_topic(cfg: StackConfig, topic: str | None = None, retention_minutes: 
     _expect(httpx.post(f"{admin}/namespaces/{n.pulsar_namespace}/retention", json=retention, timeout=30),
             "set Pulsar retention")
     url = pulsar_admin.topic_url(cfg, topic or n.topic)
-    _expect(httpx.put(f"{url}/partitions", json=n.topic_partitions, timeout=30),
+    _expect(httpx.put(f"{url}/partitions", json=partitions or n.topic_partitions, timeout=30),
             "create Pulsar topic", ok=(204, 409))
     if retention_minutes is not None:
         own = {"retentionTimeInMinutes": retention_minutes, "retentionSizeInMB": -1}

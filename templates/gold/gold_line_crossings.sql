@@ -1,7 +1,7 @@
 -- gold_line_crossings: crossings of each counting line (configs/zones.yaml) per minute,
 -- 'in' towards the line's left side and 'out' towards its right. A track counts once per
 -- crossing: a box on the line belongs to neither side, so jitter on the line adds nothing.
--- Grain: camera, line, minute. Upstream: detections via line_sides and line_crossings.
+-- Grain: camera, line, minute. Upstream: line_crossings.
 CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_line_crossings (
     store_id STRING NOT NULL,
     camera_id STRING NOT NULL,
@@ -11,3 +11,15 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gol
     crossings_in BIGINT NOT NULL,
     crossings_out BIGINT NOT NULL
 ) WITH ('format-version' = '2');
+
+CREATE TEMPORARY VIEW gold_line_crossings AS
+SELECT
+    store_id,
+    camera_id,
+    line_id,
+    window_start,
+    window_end,
+    SUM(CASE WHEN settled_side = 1 THEN 1 ELSE 0 END) AS crossings_in,
+    SUM(CASE WHEN settled_side = -1 THEN 1 ELSE 0 END) AS crossings_out
+FROM TABLE(TUMBLE(TABLE line_crossings, DESCRIPTOR (event_ts), INTERVAL '1' MINUTE))
+GROUP BY store_id, camera_id, line_id, window_start, window_end;

@@ -23,7 +23,8 @@ CREATE TEMPORARY TABLE events_typed (
         publish_ts
     ),
     arrival_ts AS PROCTIME(),
-    -- configs/pipeline.yaml: out_of_orderness_s
+    -- The source generates this per topic partition (the rva-pulsar connector); each
+    -- camera's frames may come this far out of order. configs/pipeline.yaml: out_of_orderness_s
     WATERMARK FOR event_ts AS event_ts - INTERVAL '{{ out_of_orderness_s }}' SECOND
 ) WITH (
 {% include 'pulsar_source.sql' %}

@@ -1,6 +1,8 @@
 -- silver_detection: one row per detection, de-duplicated on (event_id, det_id), with
--- the normalized box centre and size and the zone it falls in. Grain: detection.
--- Upstream: events_typed -> events_first_seen -> detections.
+-- the normalized box centre and size and the zone it falls in. is_late: the event came
+-- more than allowed_lateness_s behind newer frames of its camera, so Gold leaves it
+-- out. Grain: detection. Upstream: events_typed -> events_first_seen ->
+-- events_in_camera_order -> detections.
 CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.silver_detection (
     event_id STRING NOT NULL,
     det_id INT NOT NULL,
@@ -23,3 +25,24 @@ CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.sil
     'format-version' = '2',
     'write.parquet.compression-codec' = 'zstd'
 );
+
+CREATE TEMPORARY VIEW silver_detection AS
+SELECT
+    event_id,
+    det_id,
+    store_id,
+    camera_id,
+    stream_id,
+    frame_index,
+    event_ts AS capture_ts,
+    CAST(event_ts AS DATE) AS capture_date,
+    track_id,
+    object_class,
+    conf,
+    cx,
+    cy,
+    w,
+    h,
+    zone_id,
+    is_late
+FROM detections;

@@ -3,14 +3,13 @@
 Known events (duplicates, out-of-order pairs, malformed messages, then late events)
 go to a topic of this run's own; the three layer scripts are rendered into a namespace
 of this run's own and submitted with sql-client. Every Silver and Gold table is then
-compared row by row with what `Reference` computes from the same events, and a replay
+compared row by row with what `GoldReference` computes from the same events, and a replay
 of every message must leave every table unchanged.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 import uuid
@@ -31,6 +30,7 @@ from rva.stack.provision import ensure_topic
 from udfs.zones import load_zones
 
 from .conftest import Stack
+from .gold_reference import GoldReference, ms, utc_ms
 
 RUN = uuid.uuid4().hex[:8]
 NAMESPACE = f"it_medallion_{RUN}"
@@ -43,6 +43,9 @@ WIDTH, HEIGHT = 1000, 500
 TUNABLES = yaml.safe_load(PIPELINE.read_text())
 ZONES = load_zones(REPO_ROOT / "configs" / "zones.yaml")  # what the cluster's zone_of reads
 LOITERING_S = 15  # rendered into this run's Gold instead of the production 120 s
+# The late frames come ~100 s behind their camera's newest: beyond this run's allowed
+# lateness, so Silver flags them and Gold counts them nowhere.
+OVERRIDES = {"loitering_s": LOITERING_S, "allowed_lateness_s": 60}
 
 
 # --- the scene: where each track is at time t (normalized centre), or None -------------
@@ -132,186 +135,20 @@ def publish_order(events: list[dict[str, Any]]) -> list[bytes]:
     return lines
 
 
-# --- the reference --------------------------------------------------------------------
-def ms(ts: str) -> int:
-    return int(datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def utc_ms(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Detection:
-    event_id: str
-    det_id: int
-    camera_id: str
-    track_id: int | None
-    t_ms: int
-    cx: float
-    cy: float
-    w: float
-    h: float
-    conf: float
-    zone_id: str | None
-    is_late: bool
-
-
-def sessions(times: list[int], gap_ms: int) -> list[list[int]]:
-    """Indices of ``times`` (sorted) grouped into visits split at gaps >= gap_ms."""
-    groups: list[list[int]] = []
-    for i, t in enumerate(times):
-        if groups and t - times[groups[-1][-1]] < gap_ms:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
-
-
-class Reference:
-    """Silver and Gold computed in plain Python from the published messages."""
-
-    def __init__(self, messages: list[bytes], late_ids: set[str]) -> None:
-        seen: set[str] = set()
-        self.silver: list[Detection] = []
-        on_time_events: list[int] = []  # the watermark follows every frame, empty ones too
-        for raw in messages:
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if not isinstance(event, dict) or event.get("event_id") in seen:
-                continue
-            seen.add(event["event_id"])
-            if event["event_id"] not in late_ids:
-                on_time_events.append(ms(event["capture_ts"]))
-            cam, size = event["source"]["camera_id"], event["image_size"]
-            for d in event["detections"]:
-                b = d["bbox"]
-                cx = (b["x1"] + b["x2"]) / 2 / size["width"]
-                cy = (b["y1"] + b["y2"]) / 2 / size["height"]
-                w = (b["x2"] - b["x1"]) / size["width"]
-                h = (b["y2"] - b["y1"]) / size["height"]
-                self.silver.append(Detection(
-                    event["event_id"], d["det_id"], cam, d["track_id"], ms(event["capture_ts"]), cx, cy, w, h,
-                    d["conf"], ZONES[cam].zone_of(cx, cy), event["event_id"] in late_ids))
-        self.on_time = [d for d in self.silver if not d.is_late]
-        self.watermark_ms = max(on_time_events) - TUNABLES["out_of_orderness_s"] * 1000
-
-    def _minute(self, d: Detection) -> tuple[datetime, datetime]:
-        start = d.t_ms // 60_000 * 60_000
-        return utc_ms(start).replace(tzinfo=None), utc_ms(start + 60_000).replace(tzinfo=None)
-
-    def _closed(self, end_ms: int) -> bool:
-        return end_ms <= self.watermark_ms
-
-    def people_per_minute(self) -> set[tuple]:
-        groups: dict[tuple, list[Detection]] = defaultdict(list)
-        for d in self.on_time:
-            groups[(d.camera_id, *self._minute(d))].append(d)
-        return {
-            ("store_it", cam, start, end, len(ds), len({d.track_id for d in ds if d.track_id is not None}))
-            for (cam, start, end), ds in groups.items()
-            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
-        }
-
-    def heatmap(self) -> set[tuple]:
-        grid = TUNABLES["heatmap_grid"]
-        groups: dict[tuple, int] = defaultdict(int)
-        for d in self.on_time:
-            cell = (min(math.floor(d.cx * grid), grid - 1), min(math.floor(d.cy * grid), grid - 1))
-            groups[(d.camera_id, *self._minute(d), *cell)] += 1
-        return {
-            ("store_it", cam, start, end, x, y, hits)
-            for (cam, start, end, x, y), hits in groups.items()
-            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
-        }
-
-    def _visits(self, key: Callable[[Detection], tuple | None], gap_s: int) -> list[tuple[tuple, list[Detection]]]:
-        by_key: dict[tuple, list[Detection]] = defaultdict(list)
-        for d in self.on_time:
-            if (k := key(d)) is not None:
-                by_key[k].append(d)
-        visits = []
-        for k, ds in by_key.items():
-            ds.sort(key=lambda d: d.t_ms)
-            for group in sessions([d.t_ms for d in ds], gap_s * 1000):
-                members = [ds[i] for i in group]
-                if self._closed(members[-1].t_ms + gap_s * 1000):
-                    visits.append((k, members))
-        return visits
-
-    def track_summary(self) -> list[tuple]:
-        rows = []
-        tracked = self._visits(lambda d: (d.camera_id, d.track_id) if d.track_id is not None else None,
-                               TUNABLES["track_gap_s"])
-        for (cam, track), ds in tracked:
-            rows.append(("store_it", cam, track, utc_ms(ds[0].t_ms), utc_ms(ds[-1].t_ms),
-                         (ds[-1].t_ms - ds[0].t_ms) / 1000, len(ds), ds[-1].cx - ds[0].cx,
-                         ds[-1].cy - ds[0].cy, sum(d.conf for d in ds) / len(ds)))
-        return sorted(rows)
-
-    def line_crossings(self) -> set[tuple]:
-        """A crossing is a change of the side a track's box was last wholly on."""
-        counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-        tracks: dict[tuple, list[Detection]] = defaultdict(list)
-        for d in self.on_time:
-            if d.track_id is not None:
-                tracks[(d.camera_id, d.track_id)].append(d)
-        for (cam, _track), ds in tracks.items():
-            ds.sort(key=lambda d: d.t_ms)
-            for line in ZONES[cam].lines:
-                settled = 0
-                for d in ds:
-                    side = line.side_of_box(d.cx - d.w / 2, d.cy - d.h / 2, d.cx + d.w / 2, d.cy + d.h / 2)
-                    if side and settled and side != settled:
-                        counts[(cam, line.line_id, *self._minute(d))][0 if side == 1 else 1] += 1
-                    settled = side or settled
-        return {
-            ("store_it", cam, line, start, end, c_in, c_out)
-            for (cam, line, start, end), (c_in, c_out) in counts.items()
-            if self._closed(int(end.replace(tzinfo=timezone.utc).timestamp() * 1000))
-        }
-
-    def alerts(self) -> list[tuple]:
-        """Loitering as MATCH_RECOGNIZE finds it: from each detection in a zone, the first
-        later one in the same zone LOITERING_S on, with no detection elsewhere between;
-        after a match the search restarts past it."""
-        rows = []
-        tracks: dict[tuple, list[Detection]] = defaultdict(list)
-        for d in self.on_time:
-            if d.track_id is not None:
-                tracks[(d.camera_id, d.track_id)].append(d)
-        for (cam, track), ds in tracks.items():
-            ds.sort(key=lambda d: d.t_ms)
-            i = 0
-            while i < len(ds):
-                zone, j = ds[i].zone_id, i + 1
-                while j < len(ds) and zone and ds[j].zone_id == zone and ds[j].t_ms < ds[i].t_ms + LOITERING_S * 1000:
-                    j += 1
-                if zone and j < len(ds) and ds[j].zone_id == zone:
-                    rows.append(("store_it", cam, track, zone, "loitering", utc_ms(ds[i].t_ms), utc_ms(ds[j].t_ms)))
-                    i = j + 1
-                else:
-                    i += 1
-        return sorted(rows)
-
-    def zone_dwell(self) -> list[tuple]:
-        rows = []
-        visits = self._visits(
-            lambda d: (d.camera_id, d.track_id, d.zone_id) if d.track_id is not None and d.zone_id else None,
-            TUNABLES["dwell_gap_s"])
-        for (cam, track, zone), ds in visits:
-            dwell = (ds[-1].t_ms - ds[0].t_ms) / 1000
-            if dwell >= TUNABLES["min_visit_s"]:
-                rows.append(("store_it", cam, track, zone, utc_ms(ds[0].t_ms), utc_ms(ds[-1].t_ms), dwell))
-        return sorted(rows)
+# --- the reference: tests/integration/gold_reference.py ---------------------------------
+def reference_of(messages: list[bytes]) -> GoldReference:
+    """Silver and Gold as the jobs must have them once every message is in: Gold's windows
+    closed up to the watermark, which follows every valid frame (empty ones too)."""
+    ref = GoldReference(messages, ZONES, {**TUNABLES, **OVERRIDES})
+    return GoldReference(messages, ZONES, {**TUNABLES, **OVERRIDES},
+                         closed_through_ms=max(ms(e["capture_ts"]) for e in ref.events)
+                         - TUNABLES["out_of_orderness_s"] * 1000)
 
 
 # --- running it -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class MedallionRun:
-    reference: Reference
+    reference: GoldReference
     messages: list[bytes]
     job_ids: list[str]
 
@@ -356,12 +193,12 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
     job_ids: list[str] = []
     try:  # cleaned up even when the set-up fails
         for layer in ("bronze", "silver", "gold"):
-            job_ids.append(stack.submit_layer(layer, NAMESPACE, TOPIC, RUN, loitering_s=LOITERING_S))
+            job_ids.append(stack.submit_layer(layer, NAMESPACE, TOPIC, RUN, **OVERRIDES))
 
         events, late = scene_events(), late_events()
         messages = publish_order(events)
         assert publish(stack.pulsar_url, TOPIC, messages) == len(messages)
-        reference = Reference(messages, set())
+        reference = reference_of(messages)
         # The last minute window and every visit must be closed before the late events go.
         wait_for_rows(stack, "gold_people_per_minute", len(reference.people_per_minute()))
         wait_for_rows(stack, "gold_zone_dwell", len(reference.zone_dwell()))
@@ -371,10 +208,11 @@ def medallion(stack: Stack) -> Iterator[MedallionRun]:
 
         late_lines = [json.dumps(e).encode() for e in late]
         assert publish(stack.pulsar_url, TOPIC, late_lines) == len(late_lines)
-        reference = Reference(messages + late_lines, {e["event_id"] for e in late})
+        reference = reference_of(messages + late_lines)
         wait_for_rows(stack, "silver_detection", len(reference.silver))
         wait_for_rows(stack, "bronze_raw", len(events) + len(late))  # committed, not just read
         wait_for_rows(stack, "bronze_rejects", 3)
+        wait_for_rows(stack, "silver_late_events", len(late))
         wait_for_backlog_zero(stack)
         yield MedallionRun(reference, messages + late_lines, job_ids)
     finally:
@@ -401,6 +239,14 @@ class TestSilver:
     def test_late_events_kept_and_flagged(self, stack: Stack, medallion: MedallionRun) -> None:
         late = query(stack, "SELECT count(*) FROM silver_detection WHERE is_late")[0][0]
         assert late == sum(d.is_late for d in medallion.reference.silver) == 4
+
+    def test_late_events_listed(self, stack: Stack, medallion: MedallionRun) -> None:
+        rows = query(stack, "SELECT event_id, camera_id, lateness_s, detections, is_late FROM silver_late_events")
+        expected = {(e.event_id, e.camera_id, e.lateness_ms / 1000, e.detections, e.is_late)
+                    for e in medallion.reference.late_events}
+        assert set(rows) == expected and len(expected) == 4 and all(e[-1] for e in expected)
+        # beyond the allowed lateness, so Gold's stream has nothing to reconcile either
+        assert query(stack, "SELECT count(*) FROM gold_late_events")[0][0] == 0
 
 
 class TestGold:

@@ -8,6 +8,7 @@ import pytest
 
 from rva import pipeline
 from rva.config import load_stack_config
+from rva.deployment import Deployment
 from rva.errors import ConfigError
 from rva.stack.layout import Layout
 
@@ -17,24 +18,24 @@ class TestZonesCheckedAtSubmit:
         zones = tmp_path / "zones.yaml"
         zones.write_text("cameras:\n  cam_01:\n    zones:\n      entrance: [[0, 0], [1, 1]]\n")
         with pytest.raises(ConfigError, match=r"cameras.cam_01.zones.entrance: need >= 3 points, got 2"):
-            pipeline.up(load_stack_config(), zones)  # raises before any Flink call
+            pipeline.up(Deployment.main(load_stack_config()), zones)  # raises before any Flink call
 
     def test_missing_zones_file(self, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="cannot read"):
-            pipeline.up(load_stack_config(), tmp_path / "nope.yaml")
+            pipeline.up(Deployment.main(load_stack_config()), tmp_path / "nope.yaml")
 
 
 class TestScript:
     def test_zones_override_is_prepended(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
         zones = tmp_path / "zones.yaml"
-        script = pipeline.script_for(load_stack_config(), "silver", zones)
+        script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", zones)
         first = script.read_text().splitlines()[0]
         assert first == f"SET 'pipeline.global-job-parameters' = 'rva.zones:{zones.resolve()}';"
 
     def test_no_override_uses_committed_sql(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
-        script = pipeline.script_for(load_stack_config(), "gold", None)
+        script = pipeline.script_for(Deployment.main(load_stack_config()), "gold", None)
         assert script.name == "gold.sql" and script.parent.name == "sql"
 
 
@@ -43,8 +44,11 @@ class TestResume:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
         return Layout.of(load_stack_config())
 
+    def _main(self) -> Deployment:
+        return Deployment.main(load_stack_config())
+
     def test_first_start_has_no_state(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        assert pipeline.resume_path(self._layout(tmp_path, monkeypatch), "silver") is None
+        assert pipeline.resume_path((self._layout(tmp_path, monkeypatch), self._main())[1], "silver") is None
 
     def test_newest_complete_checkpoint_of_the_previous_job(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -57,8 +61,8 @@ class TestResume:
             (root / f"chk-{n}").mkdir(parents=True)
             if complete:
                 (root / f"chk-{n}" / "_metadata").write_text("x")
-        assert pipeline.resume_path(layout, "silver") == str(root / "chk-10")
-        script = pipeline.script_for(load_stack_config(), "silver", None)
+        assert pipeline.resume_path(self._main(), "silver") == str(root / "chk-10")
+        script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", None)
         assert f"SET 'execution.savepoint.path' = '{root / 'chk-10'}';" in script.read_text()
 
     def test_savepoint_wins(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,7 +70,7 @@ class TestResume:
         (layout.state / "pipeline").mkdir(parents=True)
         (layout.state / "pipeline" / "gold.savepoint").write_text("file:/sp/savepoint-1\n")
         (layout.state / "pipeline" / "gold.job").write_text("abc")
-        assert pipeline.resume_path(layout, "gold") == "file:/sp/savepoint-1"
+        assert pipeline.resume_path(self._main(), "gold") == "file:/sp/savepoint-1"
 
     def test_live_layer_never_resumes(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         layout = self._layout(tmp_path, monkeypatch)
@@ -75,7 +79,7 @@ class TestResume:
         (layout.state / "pipeline" / "live.job").write_text("abc")
         (layout.data("flink") / "checkpoints" / "abc" / "chk-3").mkdir(parents=True)
         (layout.data("flink") / "checkpoints" / "abc" / "chk-3" / "_metadata").write_text("x")
-        assert pipeline.resume_path(layout, "live") is None
+        assert pipeline.resume_path(self._main(), "live") is None
 
 
 class TestSqlError:
@@ -95,4 +99,26 @@ class TestRebuild:
 
     def test_unknown_layer(self) -> None:
         with pytest.raises(ConfigError, match="--rebuild: unknown layer 'platinum'"):
-            pipeline.up(load_stack_config(), rebuild_layers=("platinum",))
+            pipeline.up(Deployment.main(load_stack_config()), rebuild_layers=("platinum",))
+
+
+class TestDeployment:
+    def test_main_runs_the_committed_sql(self) -> None:
+        main = Deployment.main(load_stack_config(env={}))
+        assert main.job_name("gold") == "rva-gold"
+        assert main.script("gold").parent.name == "sql"
+        assert main.topic == "persistent://retail/metadata/events" and main.namespace == "rva"
+
+    def test_private_copy_has_its_own_names_and_state(self, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
+        private = Deployment(load_stack_config(), run="it-x",
+                             names={"topic": "persistent://retail/metadata/it-x", "iceberg_namespace": "it_x"},
+                             overrides={"allowed_lateness_s": 60})
+        text = private.script("silver").read_text()
+        assert "'source.subscription-name' = 'rva-silver-it-x'" in text
+        assert "SET 'pipeline.name' = 'rva-silver-it-x';" in text
+        assert "'topics' = 'persistent://retail/metadata/it-x'" in text
+        assert "lakehouse.it_x.silver_detection" in text and "lateness_ms > 60000 AS is_late" in text
+        assert private.state_dir == tmp_path / "state" / "pipeline" / "private" / "it-x"
+        assert private.tunables()["allowed_lateness_s"] == 60

@@ -9,7 +9,7 @@ from sqlfluff.core import FluffConfig, Linter
 
 from rva.config import REPO_ROOT, load_stack_config
 from rva.errors import ConfigError
-from rva.sql.render import LAYERS, render_all, render_context
+from rva.sql.render import LAYERS, RECONCILE, render_all, render_context
 
 
 class TestRender:
@@ -22,7 +22,7 @@ class TestRender:
     def test_every_environment_renders(self, tmp_path: Path) -> None:
         for env in ("local", "compose"):
             written = render_all(load_stack_config(env={}), env, tmp_path / env)
-            assert [p.stem for p in written] == list(LAYERS)
+            assert [p.stem for p in written] == [*LAYERS, RECONCILE]
 
     def test_compose_uses_service_names(self, tmp_path: Path) -> None:
         context = render_context(load_stack_config(env={}), "compose")

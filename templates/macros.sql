@@ -1,0 +1,8 @@
+{#- Expressions every layer reuses. Import with {% from 'macros.sql' import epoch_ms %}. -#}
+{#- Epoch milliseconds of a TIMESTAMP_LTZ(3): Flink 1.20 cannot CAST TIMESTAMP_LTZ to
+    BIGINT, and durations and lateness are compared in milliseconds. Two lines, the
+    second indented by `indent` spaces. -#}
+{% macro epoch_ms(ts, indent=8) -%}
+UNIX_TIMESTAMP(DATE_FORMAT({{ ts }}, 'yyyy-MM-dd HH:mm:ss')) * 1000
+{{ ' ' * indent }}+ EXTRACT(MILLISECOND FROM {{ ts }})
+{%- endmacro %}
