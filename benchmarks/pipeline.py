@@ -1,19 +1,23 @@
-"""Latency and throughput of the live path and of Bronze, on the running stack.
+"""Latency of the live path and throughput of every layer, all four jobs together.
 
-Private copies of sql/live.sql and sql/bronze.sql (own topics, own Iceberg namespace,
-own job names; the running pipeline is not touched) are submitted, then:
+A private deployment of the four layers (rva/deployment.py: own topics with the events
+topic's partitions, own Iceberg namespace, own job names; the running pipeline is not
+touched) is started with `pipeline.up`, then:
 
 1. live latency: ``--cameras`` cameras send frames at ``--fps`` for ``--seconds``, each
    stamped with its send time as capture_ts; the figure is the time from that stamp to
    the occupancy message reaching a consumer of the live topic (one host, one clock).
-2. throughput: ``--events`` frames are published as fast as one producer can; the
-   figures are the rate the live job published occupancy for them, and the rate at
-   which they became rows of bronze_raw that Trino can read (Iceberg commits on each
-   checkpoint, so the Bronze figure includes up to one checkpoint interval of wait).
+2. throughput: ``--events`` frames (3 tracked people each, ``--cameras`` cameras in
+   capture order) are published as fast as one producer can, then one empty frame per
+   camera a minute later so that Gold's windows close. Each layer's figure is the rate
+   from the first send until all of it is there: occupancy messages out (live), rows
+   of bronze_raw and silver_detection readable in Trino, and every detection counted
+   in gold_people_per_minute. Iceberg commits on each checkpoint, so the lakehouse
+   figures include up to one checkpoint interval of wait.
 
 Needs `rva stack up`. Everything it creates is dropped at the end.
 
-    python benchmarks/pipeline.py [--cameras 8 --fps 10 --seconds 60 --events 100000]
+    python benchmarks/pipeline.py [--cameras 8 --fps 10 --seconds 60 --events 20000]
 """
 
 from __future__ import annotations
@@ -25,22 +29,23 @@ import platform
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pulsar
 
-from rva import flink, pulsar_admin
+from rva import flink, pipeline, pulsar_admin
 from rva.config import StackConfig, load_stack_config
+from rva.deployment import Deployment
 from rva.lakehouse import drop_namespace, trino_cursor
 from rva.publish import publish
-from rva.sql.render import render_context, render_private_copy
+from rva.sql.render import render_context
 from rva.stack.provision import ensure_topic
 
 WIDTH, HEIGHT = 1280, 720
 
 
-def frame(run: str, camera: int, index: int, capture: datetime, people: int = 3) -> bytes:
-    """One realistic frame event: ``people`` tracked persons spread over the image."""
+def frame(run: str, camera: int, index: int, capture: datetime, people: int = 3, store: str = "store_bench") -> bytes:
+    """One realistic frame event: ``people`` tracked persons walking across the image."""
     boxes = []
     for i in range(people):
         x = (index * 7 + i * 300 + camera * 50) % (WIDTH - 100)
@@ -49,7 +54,7 @@ def frame(run: str, camera: int, index: int, capture: datetime, people: int = 3)
     return json.dumps({
         "schema_version": 1,
         "event_id": f"{run}-{camera}-{index}",
-        "source": {"store_id": "store_bench", "camera_id": f"cam_{camera:02d}", "stream_id": f"cam_{camera:02d}/bench"},
+        "source": {"store_id": store, "camera_id": f"cam_{camera:02d}", "stream_id": f"cam_{camera:02d}/bench"},
         "frame_index": index,
         "capture_ts": capture.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "image_size": {"width": WIDTH, "height": HEIGHT},
@@ -118,44 +123,60 @@ def live_latency(client: pulsar.Client, topic: str, run: str, counter: Occupancy
           f"p95 {percentile(lat, 95):.0f}, p99 {percentile(lat, 99):.0f}, max {max(lat):.0f}")
 
 
-def bronze_rows(cfg: StackConfig, namespace: str) -> int:
+def count(cfg: StackConfig, namespace: str, sql: str) -> int:
     cursor = trino_cursor(cfg, "rva-bench", namespace)
     try:
-        cursor.execute("SELECT count(*) FROM bronze_raw")
-        return int(cursor.fetchall()[0][0])
+        cursor.execute(sql)
+        return int(cursor.fetchall()[0][0] or 0)
     except Exception as err:  # the table appears with the first commit
         if "does not exist" in str(err):
             return 0
         raise
 
 
+STORE = "store_bench_tp"  # the throughput frames' own store, apart from the latency run's
+LAKEHOUSE_LAYERS = {
+    "bronze_raw": (f"SELECT count(*) FROM bronze_raw WHERE store_id = '{STORE}'", "frames"),
+    "silver_detection": (f"SELECT count(*) FROM silver_detection WHERE store_id = '{STORE}'", "detections"),
+    "gold_people_per_minute": (f"SELECT sum(detections) FROM gold_people_per_minute WHERE store_id = '{STORE}'",
+                               "detections"),
+}
+
+
 def throughput(cfg: StackConfig, topic: str, namespace: str, run: str, counter: OccupancyCounter,
                events: int, cameras: int) -> None:
-    already_live, already_bronze = len(counter.arrivals), bronze_rows(cfg, namespace)
-    capture = datetime.now(timezone.utc)
-    lines = [frame(run + "-tp", i % cameras, i // cameras, capture) for i in range(events)]
+    already_live = len(counter.arrivals)
+    start_capture = datetime.now(timezone.utc)
+    lines = [frame(run + "-tp", i % cameras, i // cameras, start_capture + timedelta(seconds=i // cameras / 10),
+                   store=STORE) for i in range(events)]
+    last = start_capture + timedelta(seconds=events // cameras / 10 + 60)
+    flush = [frame(run + "-flush", c, 10**9, last, people=0, store=STORE) for c in range(cameras)]
+    want = {"bronze_raw": events + cameras, "silver_detection": events * 3, "gold_people_per_minute": events * 3}
     start = time.time()
-    sent = publish(cfg.pulsar_service_url, topic, lines)
+    sent = publish(cfg.pulsar_service_url, topic, lines + flush)
     published = time.time()
-    print(f"\nthroughput: {sent} frames ({sum(map(len, lines)) / sent:.0f} bytes each) published in "
-          f"{published - start:.1f}s = {sent / (published - start):,.0f}/s (one producer)")
-    # The live path keeps only frames at least as new as their camera's newest: all of
-    # these share one capture_ts, so every one of them is published.
-    if counter.wait_for(already_live + events, 600):
-        done = counter.arrivals[already_live + events - 1]
-        print(f"  live path: all {events} occupancy messages {done - start:.1f}s after the first send "
+    print(f"\nthroughput: {events} frames of {cameras} cameras, 3 people each "
+          f"({sum(map(len, lines)) / events:.0f} bytes a frame), all four jobs running")
+    print(f"  publish (one producer): {sent} messages in {published - start:.1f}s = "
+          f"{sent / (published - start):,.0f}/s")
+    if counter.wait_for(already_live + sent, 900):
+        done = counter.arrivals[already_live + sent - 1]
+        print(f"  live: every occupancy message out {done - start:.1f}s after the first send "
               f"= {events / (done - start):,.0f} frames/s")
     else:
-        print(f"  live path: only {len(counter.arrivals) - already_live} of {events} after 600s")
-    deadline = time.monotonic() + 900
-    while (rows := bronze_rows(cfg, namespace)) < already_bronze + events and time.monotonic() < deadline:
+        print(f"  live: only {len(counter.arrivals) - already_live} of {sent} after 900s")
+    pending = dict(LAKEHOUSE_LAYERS)
+    deadline = time.monotonic() + 3600
+    while pending and time.monotonic() < deadline:
+        for table, (sql, unit) in list(pending.items()):
+            if count(cfg, namespace, sql) >= want[table]:
+                took = time.time() - start
+                print(f"  {table}: all {want[table]:,} {unit} readable {took:.1f}s after the first send = "
+                      f"{events / took:,.0f} frames/s ({want[table] / took:,.0f} {unit}/s)")
+                del pending[table]
         time.sleep(1)
-    done = time.time()
-    if rows >= already_bronze + events:
-        print(f"  bronze_raw: all {events} rows readable in Trino {done - start:.1f}s after the first send "
-              f"= {events / (done - start):,.0f} events/s ({done - published:.1f}s after the last send)")
-    else:
-        print(f"  bronze_raw: only {rows - already_bronze} of {events} rows after 900s")
+    for table in pending:
+        print(f"  {table}: incomplete after an hour")
 
 
 def main() -> None:
@@ -163,31 +184,29 @@ def main() -> None:
     parser.add_argument("--cameras", type=int, default=8)
     parser.add_argument("--fps", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
     cfg = load_stack_config()
-    run = uuid.uuid4().hex[:8]
-    namespace = f"bench_{run}"
-    events_topic = f"persistent://retail/metadata/bench-events-{run}"
-    live_topic = f"persistent://retail/metadata/bench-occupancy-{run}"
+    run = f"bench-{uuid.uuid4().hex[:8]}"
+    namespace = run.replace("-", "_")
+    events_topic = f"persistent://retail/metadata/{run}-events"
+    live_topic = f"persistent://retail/metadata/{run}-occupancy"
     ensure_topic(cfg, events_topic)
     ensure_topic(cfg, live_topic, retention_minutes=60)
-    names = {"topic": events_topic, "live_topic": live_topic, "iceberg_namespace": namespace}
-    jobs = []
-    for layer in ("live", "bronze"):
-        script = render_private_copy(cfg, "local", layer, f"bench-{run}", names)
-        jobs.append(flink.submitted_job_id(flink.run_sql_file(cfg, script)))
-        flink.await_reading(cfg, jobs[-1], events_topic, f"rva-{layer}-bench-{run}")
+    deployment = Deployment(cfg, run=run, names={"topic": events_topic, "live_topic": live_topic,
+                                                 "iceberg_namespace": namespace})
     client = pulsar.Client(cfg.pulsar_service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Warn))
     try:
+        pipeline.up(deployment)
         counter = OccupancyCounter(client, live_topic, run)
         live_latency(client, events_topic, run, counter, args.cameras, args.fps, args.seconds)
         throughput(cfg, events_topic, namespace, run, counter, args.events, args.cameras)
         counter.stop()
     finally:
         client.close()
-        for job in jobs:
-            flink.cancel(cfg, job)
+        for job in flink.jobs(cfg):
+            if job.name.endswith(f"-{run}") and job.state == "RUNNING":
+                flink.cancel(cfg, job.job_id)
         drop_namespace(cfg, namespace, "rva-bench")
         for topic in (events_topic, live_topic):
             pulsar_admin.delete(cfg, topic)

@@ -88,48 +88,33 @@ def submitted_job_id(client_output: str) -> str:
     return match.group(1)
 
 
-def _consumer_busy_since(cfg: StackConfig, job_id: str, after_ms: int) -> bool:
-    """Whether the job failed with Pulsar's ConsumerBusy after ``after_ms`` (epoch ms)."""
-    history = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}/exceptions", timeout=10).json()
-    return any(e["timestamp"] > after_ms and "ConsumerBusyException" in e.get("stacktrace", "")
-               for e in history.get("exceptionHistory", {}).get("entries", []))
-
-
 def await_reading(cfg: StackConfig, job_id: str, topic: str, subscription: str,
                   timeout_s: float = 300, settle_s: float = 3) -> None:
     """Return once the job runs and its source has a consumer on every partition of
     ``topic``, and has kept both for ``settle_s``.
 
-    A new job's Pulsar source (connector 4.1.0, client 3.0.5) positions its subscription
-    with a consumer it seeks and then closes; on a loaded machine the client can
-    re-register that consumer after closing it, and the Exclusive subscription then
-    refuses the job's reader (ConsumerBusy) on every restart, for as long as the job
-    lives. Unloading the topic closes every connection to it: live clients reconnect,
-    the closed consumer does not. So on a ConsumerBusy failure this unloads the topic.
-
     Raises:
-        EngineError: not reading after ``timeout_s``.
+        EngineError: the job failed, or is not reading after ``timeout_s``; with the root
+            cause of its last failure.
     """
     deadline = time.monotonic() + timeout_s
-    checked_ms = 0
     steady_since: float | None = None
     while True:
-        now_ms = int(time.time() * 1000)
-        if _consumer_busy_since(cfg, job_id, checked_ms):
-            pulsar_admin.unload(cfg, topic)
-            steady_since = None
+        state = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10).json().get("state")
+        if state in ("FAILED", "CANCELED", "FINISHED"):
+            raise EngineError(f"job {job_id} is {state} instead of reading {topic}: "
+                              f"{root_cause(cfg, job_id) or 'no reason given'}")
+        if state == "RUNNING" and pulsar_admin.reading(cfg, topic, subscription):
+            steady_since = steady_since or time.monotonic()
+            if time.monotonic() - steady_since >= settle_s:
+                return
         else:
-            state = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10).json().get("state")
-            if state == "RUNNING" and pulsar_admin.reading(cfg, topic, subscription):
-                steady_since = steady_since or time.monotonic()
-                if time.monotonic() - steady_since >= settle_s:
-                    return
-            else:
-                steady_since = None
-        checked_ms = now_ms
+            steady_since = None
         if time.monotonic() > deadline:
-            raise EngineError(f"job {job_id} is not reading {topic} after {timeout_s:.0f}s; "
-                              f"see {rest_url(cfg)}/#/job/running/{job_id}/exceptions")
+            cause = root_cause(cfg, job_id)
+            raise EngineError(f"job {job_id} is not reading {topic} after {timeout_s:.0f}s"
+                              + (f": {cause}" if cause else "")
+                              + f"; see {rest_url(cfg)}/#/job/running/{job_id}/exceptions")
         time.sleep(1)
 
 

@@ -1,4 +1,4 @@
-"""Pulsar admin calls on one topic: where it lives, who reads it, unload, delete."""
+"""Pulsar admin calls on one topic: where it lives, who reads it, delete."""
 
 from __future__ import annotations
 
@@ -24,13 +24,6 @@ def reading(cfg: StackConfig, topic: str, subscription: str) -> bool:
         response = httpx.get(f"{url}/stats", timeout=10)
         topics = [response.json()] if response.status_code == 200 else []
     return bool(topics) and all(t.get("subscriptions", {}).get(subscription, {}).get("consumers") for t in topics)
-
-
-def unload(cfg: StackConfig, topic: str) -> None:
-    """Close every client connection to ``topic``'s partitions; live clients reconnect."""
-    response = httpx.put(f"{topic_url(cfg, topic)}/unload", timeout=60)
-    if response.status_code not in (200, 204):
-        raise EngineError(f"unload {topic}: HTTP {response.status_code}: {response.text[:200]}")
 
 
 def delete(cfg: StackConfig, topic: str) -> None:

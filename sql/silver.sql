@@ -64,18 +64,18 @@ CREATE TEMPORARY TABLE events_typed (
     WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
 ) WITH (
     -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
-    -- time is tracked per topic partition (infra/flink/pulsar-source): reading a backlog
-    -- of any size, each camera in capture order, marks nothing late.
+    -- time is tracked per topic partition, and positions its subscription through the
+    -- admin API, never with a consumer that seeks (infra/flink/pulsar-source).
     'connector' = 'rva-pulsar',
     'topics' = 'persistent://retail/metadata/events',
     'service-url' = 'pulsar://127.0.0.1:6650',
+    'admin-url' = 'http://127.0.0.1:8080',
     'source.subscription-name' = 'rva-silver',
-    -- A new subscription starts at the oldest message (the lakehouse layers) or, for the
-    -- live path, at the newest, skipping anything older on every start.
+    -- A job without saved state starts at the oldest message (the lakehouse layers) or,
+    -- for the live path, at the newest, skipping anything older on every start.
     'source.start.message-id' = 'earliest',
-    -- Acknowledge on read, not on checkpoint (set against a ConsumerBusy restart loop;
-    -- infra/README.md). Positions still come back from checkpoints: the reader resets
-    -- the cursor through the admin API on restore, within the topic's retention.
+    -- Acknowledge on read. Positions come from checkpoints: on restore the subscription
+    -- is moved back to the checkpointed message, within the topic's retention.
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',
     -- Hand what has arrived to the job at least this often (the connector waits up to
     -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms

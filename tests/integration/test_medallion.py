@@ -295,8 +295,10 @@ class TestGold:
         assert expected, "the scene has stays longer than the loitering threshold"
 
 
-TABLES = ["bronze_raw", "bronze_rejects", "silver_detection", "gold_people_per_minute",
+TABLES = ["bronze_raw", "bronze_rejects", "silver_detection", "silver_late_events", "gold_people_per_minute",
           "gold_zone_heatmap", "gold_track_summary", "gold_zone_dwell", "gold_alerts", "gold_line_crossings"]
+# written only when an event came behind Gold's watermark (none does in this scene)
+MAYBE_TABLES = ["gold_late_events"]
 
 
 class TestReplay:
@@ -327,11 +329,11 @@ class TestMaintain:
         before = {t: sorted(map(repr, query(stack, f"SELECT * FROM {t}"))) for t in [*TABLES, "compaction_probe"]}
         # Retention 0s is safe here only because no data is in flight any more.
         reports = {r.table: r for r in maintain(stack.cfg, NAMESPACE, retention="0s")}
-        assert set(reports) == {*TABLES, "compaction_probe"}
+        assert set(reports) - set(MAYBE_TABLES) == {*TABLES, "compaction_probe"}
         probe = reports["compaction_probe"]
         assert (probe.files_before, probe.files_after) == (3, 1)
         assert all(r.files_after <= r.files_before for r in reports.values())
-        assert all(r.snapshots_after == 1 for r in reports.values())
+        assert all(r.snapshots_after == 1 for t, r in reports.items() if t not in MAYBE_TABLES)
         assert {t: sorted(map(repr, query(stack, f"SELECT * FROM {t}"))) for t in before} == before
         cursor.execute("DROP TABLE compaction_probe")
         cursor.fetchall()

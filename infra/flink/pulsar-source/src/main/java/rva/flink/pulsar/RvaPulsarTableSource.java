@@ -4,7 +4,7 @@
 package rva.flink.pulsar;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.pulsar.source.PulsarSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.connector.ChangelogMode;
@@ -22,26 +22,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Pulsar table source with the planner's watermark strategy handed to the source itself
- * ({@code fromSource(source, strategy)}). Flink's source reader then runs one watermark
- * generator per split, that is per topic partition, and the reader's watermark is the
- * smallest of them; a partition idle for {@code table.exec.source.idle-timeout} stops
- * holding it back. Everything else is the wrapped source's.
+ * The Pulsar table source, run as a PositionedPulsarSource with the planner's watermark
+ * strategy handed to the source itself ({@code fromSource(source, strategy)}). Flink's
+ * source reader then runs one watermark generator per split, that is per topic partition,
+ * and the reader's watermark is the smallest of them; a partition idle for
+ * {@code table.exec.source.idle-timeout} stops holding it back. Formats, metadata and
+ * options are the wrapped source's.
  */
-public class PartitionWatermarkTableSource
-        implements ScanTableSource, SupportsReadingMetadata, SupportsWatermarkPushDown {
+public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMetadata, SupportsWatermarkPushDown {
 
     private final ScanTableSource pulsar;
+    private final String adminUrl;
+    private final SubscriptionPositions.Start start;
     private WatermarkStrategy<RowData> watermarkStrategy;
 
-    public PartitionWatermarkTableSource(ScanTableSource pulsar) {
-        this(pulsar, null);
-    }
-
-    private PartitionWatermarkTableSource(
-            ScanTableSource pulsar, WatermarkStrategy<RowData> watermarkStrategy) {
+    RvaPulsarTableSource(ScanTableSource pulsar, String adminUrl, SubscriptionPositions.Start start) {
         this.pulsar = pulsar;
-        this.watermarkStrategy = watermarkStrategy;
+        this.adminUrl = adminUrl;
+        this.start = start;
+        this.watermarkStrategy = WatermarkStrategy.noWatermarks();
     }
 
     @Override
@@ -50,12 +49,11 @@ public class PartitionWatermarkTableSource
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-        ScanRuntimeProvider provider = pulsar.getScanRuntimeProvider(context);
-        if (watermarkStrategy == null || !(provider instanceof SourceProvider)) {
-            return provider; // no WATERMARK in the table: the stock source as it is
-        }
-        Source<RowData, ?, ?> source = ((SourceProvider) provider).createSource();
+        SourceProvider provider = (SourceProvider) pulsar.getScanRuntimeProvider(context);
+        PositionedPulsarSource<RowData> source =
+                new PositionedPulsarSource<>((PulsarSource<RowData>) provider.createSource(), adminUrl, start);
         WatermarkStrategy<RowData> strategy = watermarkStrategy;
         return new DataStreamScanProvider() {
             @Override
@@ -89,11 +87,13 @@ public class PartitionWatermarkTableSource
 
     @Override
     public DynamicTableSource copy() {
-        return new PartitionWatermarkTableSource((ScanTableSource) pulsar.copy(), watermarkStrategy);
+        RvaPulsarTableSource copy = new RvaPulsarTableSource((ScanTableSource) pulsar.copy(), adminUrl, start);
+        copy.watermarkStrategy = watermarkStrategy;
+        return copy;
     }
 
     @Override
     public String asSummaryString() {
-        return "Pulsar table source, watermarks per partition";
+        return "Pulsar table source: watermarks per partition, subscriptions positioned through the admin API";
     }
 }
