@@ -35,6 +35,7 @@ class Engine:
     healthy: Callable[[], bool]
     endpoints: dict[str, str] = field(default_factory=dict)
     after: tuple[str, ...] = ()  # engines that must be healthy before this one starts
+    stop_grace_s: float = 30.0  # SIGTERM, then SIGKILL after this long
 
 
 def _http_ok(url: str, accept: Callable[[httpx.Response], bool] | None = None) -> Callable[[], bool]:
@@ -199,6 +200,9 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
              "PULSAR_GC_LOG": " "},
         cwd=layout.data("pulsar"),
         healthy=_http_ok(f"http://{LOCAL_HOST}:{p.pulsar_admin}/admin/v2/brokers/health"),
+        # A killed standalone leaves its bookie registered (control.REGISTRATION_FIGHT):
+        # give it time to close its ledgers and deregister.
+        stop_grace_s=120.0,
         endpoints={"service_url": cfg.pulsar_service_url,
                    "admin_url": f"http://{LOCAL_HOST}:{p.pulsar_admin}",
                    "topic": cfg.names.topic},
