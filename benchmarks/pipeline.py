@@ -49,7 +49,7 @@ def frame(run: str, camera: int, index: int, capture: datetime, people: int = 3,
     boxes = []
     for i in range(people):
         x = (index * 7 + i * 300 + camera * 50) % (WIDTH - 100)
-        boxes.append({"det_id": i, "class": "person", "conf": 0.8, "track_id": camera * 100 + i,
+        boxes.append({"det_id": i, "class": "person", "conf": 0.8, "track_id": camera * 100 + i + 1,
                       "bbox": {"x1": x, "y1": 200.0, "x2": x + 80.0, "y2": 440.0}})
     return json.dumps({
         "schema_version": 1,

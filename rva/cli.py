@@ -173,8 +173,29 @@ def pipeline_down() -> None:
     deployment = Deployment.main(load_stack_config())
     if pipeline.watcher(deployment).stop():
         console.print("watch: stopped")
-    for layer, path in pipeline.down(deployment).items():
-        console.print(f"{layer}: savepoint {path}" if path else f"{layer}: cancelled")
+    for stopped in pipeline.down(deployment):
+        console.print(f"{stopped.layer}: {stopped.note}", highlight=False)
+
+
+@pipeline_app.command("skip")
+def pipeline_skip(
+    layer: Annotated[str, typer.Argument(help="bronze, silver, gold or live.")],
+    to: Annotated[str, typer.Option(
+        "--to", help="An ISO-8601 time (every partition), or a message id from bronze_raw / bronze_rejects "
+                     "(base64) or as LEDGER:ENTRY:PARTITION: just past that message, on its partition only.")],
+    zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
+) -> None:
+    """Move one layer past a message it cannot get through: stop it, then resume it from
+    its saved state no earlier than --to. What it skips is lost to that layer only."""
+    from rva import pipeline
+    from rva.deployment import Deployment
+
+    deployment = Deployment.main(load_stack_config())
+    point = pipeline.skip_point(deployment, to)
+    stopped, job_id = pipeline.skip(deployment, layer, point, zones)
+    where = "every partition" if point.partition is None else f"partition {point.partition}"
+    console.print(f"{layer}: {stopped.note}; resumed as job {job_id} at the first message published at or "
+                  f"after {point.time_ms} ms on {where}", highlight=False)
 
 
 @pipeline_app.command("reconcile")

@@ -11,13 +11,16 @@ takes a Deployment: the main pipeline, or a private copy for tests and benchmark
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,9 +86,9 @@ def resume_path(deployment: Deployment, layer: str) -> str | None:
     return str(max(complete, key=lambda d: int(d.name.split("-")[1])))
 
 
-def script_for(deployment: Deployment, layer: str, zones: Path | None) -> Path:
-    """The deployment's script of ``layer``, prefixed with this submission's settings
-    when there are any."""
+def script_for(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> Path:
+    """The deployment's script of ``layer`` (rendered anew with this submission's
+    ``context`` values when there are any), prefixed with this submission's settings."""
     prefix = []
     if zones is not None:
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
@@ -93,7 +96,7 @@ def script_for(deployment: Deployment, layer: str, zones: Path | None) -> Path:
     if resume is not None:
         prefix.append(f"SET 'execution.savepoint.path' = '{resume}';")
         prefix.append("SET 'execution.savepoint.ignore-unclaimed-state' = 'true';")
-    source = deployment.script(layer)
+    source = deployment.script(layer, **context)
     if not prefix:
         return source
     script = deployment.state_dir / f"{layer}.sql"
@@ -148,27 +151,119 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
     for layer in rebuild_layers:
         rebuild(deployment, layer)
     submitted = {}
+    to_submit = []
     for layer in layers:
         running = flink.running_job(cfg, deployment.job_name(layer))
         if running is not None:
             submitted[layer] = running.job_id
-            continue
-        resume = resume_path(deployment, layer)
+        else:
+            to_submit.append(layer)
+    # The layers are independent (each reads the topic and writes only its own tables),
+    # so their submissions overlap: a sql-client JVM and a job's start dominate `up`.
+    with ThreadPoolExecutor(max_workers=max(1, len(to_submit))) as pool:
+        started = {layer: pool.submit(_submit, deployment, layer, zones) for layer in to_submit}
+    failures = []
+    for layer, future in started.items():
         try:
-            output = flink.run_sql_file(cfg, script_for(deployment, layer, zones))
+            submitted[layer] = future.result()
         except EngineError as err:
-            if resume is None or "rollback to checkpoint/savepoint" not in str(err):
-                raise
-            raise EngineError(
-                f"{layer}: cannot resume from {resume}: the SQL changed in a way Flink cannot map onto "
-                f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
-                "its tables and rebuild them from the topic.") from err
-        submitted[layer] = flink.submitted_job_id(output)
-        flink.await_reading(cfg, submitted[layer], deployment.topic, deployment.job_name(layer))
-        _savepoint_file(deployment, layer).unlink(missing_ok=True)  # now resumed from it
-        _job_file(deployment, layer).parent.mkdir(parents=True, exist_ok=True)
-        _job_file(deployment, layer).write_text(submitted[layer])
+            failures.append(err)
+    if failures:
+        raise failures[0]
+    submitted = {layer: submitted[layer] for layer in layers}
     return submitted
+
+
+def _submit(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> str:
+    """Submit ``layer`` (resuming from its saved state) and wait until it reads the topic;
+    returns the job id."""
+    cfg = deployment.cfg
+    resume = resume_path(deployment, layer)
+    try:
+        output = flink.run_sql_file(cfg, script_for(deployment, layer, zones, **context))
+    except EngineError as err:
+        if resume is None or "rollback to checkpoint/savepoint" not in str(err):
+            raise
+        raise EngineError(
+            f"{layer}: cannot resume from {resume}: the SQL changed in a way Flink cannot map onto "
+            f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
+            "its tables and rebuild them from the topic.") from err
+    job_id = flink.submitted_job_id(output)
+    flink.await_reading(cfg, job_id, deployment.topic, deployment.job_name(layer))
+    _savepoint_file(deployment, layer).unlink(missing_ok=True)  # now resumed from it
+    _job_file(deployment, layer).parent.mkdir(parents=True, exist_ok=True)
+    _job_file(deployment, layer).write_text(job_id)
+    return job_id
+
+
+@dataclass(frozen=True)
+class SkipPoint:
+    """Where `rva pipeline skip` resumes a layer: the first message published at or after
+    ``time_ms``, on topic partition ``partition`` only, or on every partition (None)."""
+
+    time_ms: int
+    partition: int | None = None
+
+    def option(self) -> str:
+        """The rva-pulsar connector's 'skip-to' value."""
+        return str(self.time_ms) if self.partition is None else f"{self.time_ms}@{self.partition}"
+
+
+def skip_point(deployment: Deployment, to: str) -> SkipPoint:
+    """``to`` as a SkipPoint: an ISO-8601 time (every partition moves to it), or a message
+    id as Bronze records it (base64, as in bronze_raw.message_id and bronze_rejects) or
+    as `ledger:entry:partition`, meaning just past that message's entry on its partition.
+
+    Raises:
+        ConfigError: ``to`` is neither, or the message is not in the topic.
+    """
+    import pulsar  # the client library; imported here, as only this needs it
+
+    try:
+        when = datetime.fromisoformat(to.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    else:
+        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return SkipPoint(int(when.timestamp() * 1000))
+    try:
+        if re.fullmatch(r"\d+:\d+:-?\d+", to):
+            ledger, entry, partition = (int(p) for p in to.split(":"))
+            message_id = pulsar.MessageId(partition, ledger, entry, -1)
+        else:
+            message_id = pulsar.MessageId.deserialize(base64.b64decode(to, validate=True))
+    except Exception as err:  # the client raises plain exceptions for a bad id
+        raise ConfigError(f"--to {to!r}: neither an ISO-8601 time nor a message id ({err})") from err
+    topic = deployment.topic
+    if message_id.partition() >= 0:
+        topic = f"{topic}-partition-{message_id.partition()}"
+    client = pulsar.Client(deployment.cfg.pulsar_service_url, logger=pulsar.ConsoleLogger(pulsar.LoggerLevel.Error))
+    try:
+        reader = client.create_reader(topic, message_id, start_message_id_inclusive=True)
+        try:
+            message = reader.read_next(timeout_millis=10_000)
+        except pulsar.Timeout as err:
+            raise ConfigError(f"--to {to!r}: no such message in {topic}") from err
+        published = message.publish_timestamp()
+    finally:
+        client.close()
+    partition = message_id.partition() if message_id.partition() >= 0 else None
+    return SkipPoint(published + 1, partition)
+
+
+def skip(deployment: Deployment, layer: str, to: SkipPoint, zones: Path | None = None) -> tuple[Stopped, str]:
+    """Move ``layer`` past every message published before ``to`` (on its partition, or
+    on all): stop its job (a savepoint if it runs, else cancel it), then resume it from
+    that state with the connector's skip-to option, so every position already past
+    ``to`` stays where it was. Returns how it was stopped and the new job id.
+
+    What is skipped is lost to that layer only: Bronze keeps every message it read.
+    """
+    if layer not in LAYERS:
+        raise ConfigError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
+    stopped = down(deployment, layers=(layer,))
+    return (stopped[0] if stopped else Stopped(layer, None, "was not running"),
+            _submit(deployment, layer, zones, skip_to=to.option()))
 
 
 def watcher(deployment: Deployment) -> Process:
@@ -206,36 +301,75 @@ def status(deployment: Deployment) -> list[LayerState]:
     return states
 
 
-def down(deployment: Deployment, timeout_s: float = 120) -> dict[str, str | None]:
-    """Stop each running layer with a savepoint; returns layer -> savepoint path, or
-    None for a live layer, which is cancelled."""
+@dataclass(frozen=True)
+class Stopped:
+    """What `down` did with one layer's job.
+
+    Attributes:
+        savepoint: Where `up` resumes the layer from; None when the job was cancelled
+            (the live layer always is; a lakehouse layer that was not RUNNING, or whose
+            savepoint failed, resumes from its last completed checkpoint).
+        note: One line for the operator.
+    """
+
+    layer: str
+    savepoint: str | None
+    note: str
+
+
+def _stop_with_savepoint(deployment: Deployment, layer: str, job_id: str, timeout_s: float) -> str:
+    """The savepoint's location once the job has stopped on it.
+
+    Raises:
+        EngineError: the savepoint failed or took longer than ``timeout_s``.
+    """
     cfg = deployment.cfg
-    saved: dict[str, str | None] = {}
-    for layer in reversed(LAYERS):
+    trigger = httpx.post(f"{flink.rest_url(cfg)}/jobs/{job_id}/stop", json={"drain": False},
+                         timeout=30).json()["request-id"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job_id}/savepoints/{trigger}", timeout=30).json()
+        if result["status"]["id"] == "COMPLETED":
+            operation = result["operation"]
+            if "location" not in operation:
+                cause = operation.get("failure-cause", {})
+                raise EngineError(f"stop-with-savepoint failed: {cause.get('class', operation)}")
+            return operation["location"]
+        if time.monotonic() > deadline:
+            raise EngineError(f"no savepoint after {timeout_s:.0f}s")
+        time.sleep(1)
+
+
+def down(deployment: Deployment, timeout_s: float = 120, layers: tuple[str, ...] = LAYERS) -> list[Stopped]:
+    """Stop each layer's job: a running lakehouse layer with a savepoint, anything else by
+    cancelling it, saying so. Nothing is lost either way: a cancelled layer resumes from
+    its last completed checkpoint (retained on cancellation)."""
+    cfg = deployment.cfg
+    stopped = []
+    for layer in reversed([layer for layer in LAYERS if layer in layers]):
         job = flink.running_job(cfg, deployment.job_name(layer))
         if job is None:
             continue
         if layer in LIVE_LAYERS:
             flink.cancel(cfg, job.job_id)
-            saved[layer] = None
+            stopped.append(Stopped(layer, None, "cancelled (it starts at the newest message every time)"))
             continue
-        trigger = httpx.post(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/stop",
-                             json={"drain": False}, timeout=30).json()["request-id"]
-        deadline = time.monotonic() + timeout_s
-        while True:
-            result = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/savepoints/{trigger}",
-                               timeout=30).json()
-            if result["status"]["id"] == "COMPLETED":
-                operation = result["operation"]
-                if "location" not in operation:
-                    raise EngineError(f"{layer}: stop-with-savepoint failed: "
-                                      f"{operation.get('failure-cause', {}).get('class', operation)}")
-                path = _savepoint_file(deployment, layer)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(operation["location"])
-                saved[layer] = operation["location"]
-                break
-            if time.monotonic() > deadline:
-                raise EngineError(f"{layer}: no savepoint after {timeout_s:.0f}s")
-            time.sleep(1)
-    return saved
+        if job.state != "RUNNING":
+            cause = flink.root_cause(cfg, job.job_id) or "no reason given"
+            flink.cancel(cfg, job.job_id)
+            stopped.append(Stopped(layer, None, f"was {job.state} ({cause}); cancelled, `up` resumes it "
+                                                "from its last completed checkpoint"))
+            continue
+        try:
+            location = _stop_with_savepoint(deployment, layer, job.job_id, timeout_s)
+        except EngineError as err:
+            if flink.running_job(cfg, deployment.job_name(layer)) is not None:
+                flink.cancel(cfg, job.job_id)
+            stopped.append(Stopped(layer, None, f"{err}; cancelled, `up` resumes it from its last completed "
+                                                "checkpoint"))
+            continue
+        path = _savepoint_file(deployment, layer)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(location)
+        stopped.append(Stopped(layer, location, f"savepoint {location}"))
+    return stopped

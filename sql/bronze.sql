@@ -30,15 +30,49 @@ CREATE CATALOG lakehouse WITH (
 
 CREATE DATABASE IF NOT EXISTS lakehouse.rva;
 
--- Source: the Pulsar topic the vision producer writes, one JSON event per frame.
--- The value is read as raw bytes so that no message can fail the job: parsing and
--- validation happen in SQL, and what does not parse goes to bronze_rejects.
+-- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
+CREATE TEMPORARY SYSTEM FUNCTION CHECK_EVENT AS 'udfs.event_check.check_event' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION LINE_SIDES AS 'udfs.line_crossing.line_sides' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION ZONE_OCCUPANCY AS 'udfs.occupancy.zone_occupancy' LANGUAGE PYTHON;
+
+-- Source: the Pulsar topic the producers write, one JSON event per frame, read by every
+-- layer. The value is raw bytes so that no message can fail a job: whether it is a
+-- valid event is decided once, in events_checked.
+-- event_ts is the capture time where it may move event time: between
+-- max_event_age_days before and max_clock_ahead_s after the broker received the
+-- message (configs/pipeline.yaml); a camera clock a year ahead would otherwise push
+-- every watermark a year on. Any other message gets the epoch, which never moves a
+-- watermark, and events_checked refuses it.
 CREATE TEMPORARY TABLE events_topic (
     camera_key STRING,
     payload BYTES,
     publish_ts TIMESTAMP_LTZ(3) METADATA FROM 'publish_time' VIRTUAL,
     message_id BYTES METADATA FROM 'message_id' VIRTUAL,
-    arrival_ts AS PROCTIME()
+    -- The capture time twice, as a computed column cannot name another. The intervals
+    -- have a precision: the default DAY (2) and SECOND (2) stop at 99, (3) at 999.
+    event_ts AS COALESCE(
+        CASE
+            WHEN
+                CAST(
+                    TO_TIMESTAMP(
+                        JSON_VALUE(CAST(payload AS STRING), '$.capture_ts'), 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z'''
+                    ) AS TIMESTAMP_LTZ(3)
+                )
+                BETWEEN publish_ts - INTERVAL '366' DAY (3)
+                AND publish_ts + INTERVAL '300' SECOND (3)
+                THEN CAST(
+                    TO_TIMESTAMP(
+                        JSON_VALUE(CAST(payload AS STRING), '$.capture_ts'), 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z'''
+                    ) AS TIMESTAMP_LTZ(3)
+                )
+        END,
+        TO_TIMESTAMP_LTZ(0, 3)
+    ),
+    arrival_ts AS PROCTIME(),
+    -- The source generates the watermark per topic partition (the rva-pulsar connector);
+    -- a camera's frames may come this far out of order. configs/pipeline.yaml: out_of_orderness_s
+    WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
 ) WITH (
     -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
     -- time is tracked per topic partition, and positions its subscription through the
@@ -62,80 +96,45 @@ CREATE TEMPORARY TABLE events_topic (
     'value.format' = 'raw'
 );
 
--- Every distinct message, decoded and checked. reject_reason is NULL for a valid event
--- and otherwise says what is wrong; the statement set routes rows on it. A replay adds
--- nothing: the first arrival of each event_id (or, for a reject, of each payload) wins.
+-- Every message against the one rule for a valid event: udfs/events.py with
+-- schemas/event.schema.json (the CHECK_EVENT table function, one row per message), and
+-- the capture-time bounds of events_topic. reject_reason is NULL for a valid event, which `event` then holds
+-- normalized; otherwise it names the field. Bronze files the refused messages, the
+-- other layers read only the valid ones, so no message one layer takes can stop another.
+CREATE TEMPORARY VIEW events_checked AS
+SELECT
+    messages.camera_key,
+    messages.payload,
+    messages.publish_ts,
+    messages.message_id,
+    messages.event_ts,
+    messages.arrival_ts,
+    outcome.event,
+    CASE
+        WHEN outcome.problem IS NOT NULL THEN outcome.problem
+        WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
+            THEN CONCAT(
+                'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
+                ' is more than 366 days before or 300 s after the broker ',
+                'received it, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
+            )
+    END AS reject_reason
+FROM events_topic AS messages
+-- configs/pipeline.yaml: max_event_bytes
+LEFT JOIN LATERAL TABLE(CHECK_EVENT(messages.payload, 1048576)) AS outcome (problem, event) ON TRUE;
+
+-- Every distinct message, checked (events_checked): reject_reason is NULL for a valid
+-- event and otherwise names what is wrong; the statement set routes rows on it. A replay
+-- adds nothing: the first arrival of each event_id (or, for a reject, of each payload) wins.
 CREATE TEMPORARY VIEW events_parsed AS
-WITH decoded AS (
-    SELECT
-        camera_key,
-        payload,
-        publish_ts,
-        arrival_ts,
-        CAST(payload AS STRING) AS payload_text,  -- UTF-8
-        TO_BASE64(message_id) AS message_id
-    FROM events_topic
-),
-
-fields AS (
-    SELECT
-        camera_key,
-        payload,
-        payload_text,
-        publish_ts,
-        arrival_ts,
-        message_id,
-        JSON_QUERY(payload_text, '$') IS NOT NULL AS is_object,  -- object or array
-        JSON_VALUE(payload_text, '$.event_id') AS event_id,
-        JSON_VALUE(payload_text, '$.source.store_id') AS store_id,
-        JSON_VALUE(payload_text, '$.source.camera_id') AS camera_id,
-        JSON_VALUE(payload_text, '$.source.stream_id') AS stream_id,
-        TRY_CAST(JSON_VALUE(payload_text, '$.frame_index') AS BIGINT) AS frame_index,
-        TRY_CAST(JSON_VALUE(payload_text, '$.image_size.width') AS INT) AS image_width,
-        TRY_CAST(JSON_VALUE(payload_text, '$.image_size.height') AS INT) AS image_height,
-        JSON_VALUE(payload_text, '$.capture_ts') AS capture_ts_text
-    FROM decoded
-),
-
-checked AS (
-    SELECT
-        *,
-        -- The producer writes UTC with a Z suffix; anything else is rejected rather
-        -- than guessed at. The session time zone is UTC, so the cast keeps the instant.
-        CAST(
-            TO_TIMESTAMP(REPLACE(REPLACE(capture_ts_text, 'T', ' '), 'Z', ''))
-            AS TIMESTAMP_LTZ(3)
-        ) AS capture_ts
-    FROM fields
-),
-
-classified AS (
-    SELECT
-        *,
-        CASE
-            WHEN NOT is_object THEN 'not a JSON object'
-            WHEN event_id IS NULL THEN 'missing event_id'
-            WHEN store_id IS NULL THEN 'missing source.store_id'
-            WHEN camera_id IS NULL THEN 'missing source.camera_id'
-            WHEN frame_index IS NULL THEN 'missing or non-integer frame_index'
-            WHEN image_width IS NULL OR image_width <= 0 OR image_height IS NULL OR image_height <= 0
-                THEN 'missing or invalid image_size'
-            WHEN
-                NOT REGEXP(capture_ts_text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$')
-                OR capture_ts IS NULL
-                THEN 'missing or invalid capture_ts (need ISO-8601 UTC)'
-        END AS reject_reason
-    FROM checked
-),
-
-keyed AS (
+WITH keyed AS (
     SELECT
         *,
         COALESCE(
-            CASE WHEN reject_reason IS NULL THEN event_id END,
+            CASE WHEN reject_reason IS NULL THEN event.event_id END,
             SHA256(TO_BASE64(payload))
         ) AS dedup_key
-    FROM classified
+    FROM events_checked
 ),
 
 ranked AS (
@@ -145,7 +144,19 @@ ranked AS (
     FROM keyed
 )
 
-SELECT *
+SELECT
+    reject_reason,
+    camera_key,
+    payload,
+    CAST(payload AS STRING) AS payload_text,  -- UTF-8, which valid events are
+    publish_ts,
+    TO_BASE64(message_id) AS message_id,
+    event.event_id AS event_id,
+    event.`source`.store_id AS store_id,
+    event.`source`.camera_id AS camera_id,
+    event.`source`.stream_id AS stream_id,
+    event.frame_index AS frame_index,
+    event_ts AS capture_ts
 FROM ranked
 WHERE arrival_rank = 1;
 

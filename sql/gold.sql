@@ -34,37 +34,47 @@ CREATE CATALOG lakehouse WITH (
 CREATE DATABASE IF NOT EXISTS lakehouse.rva;
 
 -- Python UDFs from udfs/ (imported from PYTHONPATH, which `rva stack up` sets).
+CREATE TEMPORARY SYSTEM FUNCTION CHECK_EVENT AS 'udfs.event_check.check_event' LANGUAGE PYTHON;
 CREATE TEMPORARY SYSTEM FUNCTION ZONE_OF AS 'udfs.zone_mapping.zone_of' LANGUAGE PYTHON;
 CREATE TEMPORARY SYSTEM FUNCTION LINE_SIDES AS 'udfs.line_crossing.line_sides' LANGUAGE PYTHON;
 CREATE TEMPORARY SYSTEM FUNCTION ZONE_OCCUPANCY AS 'udfs.occupancy.zone_occupancy' LANGUAGE PYTHON;
 
--- Source: the events topic parsed as typed JSON, for Silver and Gold. Messages that do
--- not parse are skipped here; Bronze keeps them with a reason in bronze_rejects.
--- capture_ts falls back to the broker's publish time only so that the rowtime is
--- never NULL; such events fail validation in events_valid and go no further.
-CREATE TEMPORARY TABLE events_typed (
-    event_id STRING,
-    `source` ROW <store_id STRING, camera_id STRING, stream_id STRING>,
-    frame_index BIGINT,
-    capture_ts STRING,
-    image_size ROW <width INT, height INT>,
-    detections ARRAY <
-        ROW <
-            det_id INT,
-            `class` STRING,
-            bbox ROW <x1 DOUBLE, y1 DOUBLE, x2 DOUBLE, y2 DOUBLE>,
-            conf DOUBLE,
-            track_id BIGINT
-        >
-    >,
+-- Source: the Pulsar topic the producers write, one JSON event per frame, read by every
+-- layer. The value is raw bytes so that no message can fail a job: whether it is a
+-- valid event is decided once, in events_checked.
+-- event_ts is the capture time where it may move event time: between
+-- max_event_age_days before and max_clock_ahead_s after the broker received the
+-- message (configs/pipeline.yaml); a camera clock a year ahead would otherwise push
+-- every watermark a year on. Any other message gets the epoch, which never moves a
+-- watermark, and events_checked refuses it.
+CREATE TEMPORARY TABLE events_topic (
+    camera_key STRING,
+    payload BYTES,
     publish_ts TIMESTAMP_LTZ(3) METADATA FROM 'publish_time' VIRTUAL,
+    message_id BYTES METADATA FROM 'message_id' VIRTUAL,
+    -- The capture time twice, as a computed column cannot name another. The intervals
+    -- have a precision: the default DAY (2) and SECOND (2) stop at 99, (3) at 999.
     event_ts AS COALESCE(
-        CAST(TO_TIMESTAMP(REPLACE(REPLACE(capture_ts, 'T', ' '), 'Z', '')) AS TIMESTAMP_LTZ(3)),
-        publish_ts
+        CASE
+            WHEN
+                CAST(
+                    TO_TIMESTAMP(
+                        JSON_VALUE(CAST(payload AS STRING), '$.capture_ts'), 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z'''
+                    ) AS TIMESTAMP_LTZ(3)
+                )
+                BETWEEN publish_ts - INTERVAL '366' DAY (3)
+                AND publish_ts + INTERVAL '300' SECOND (3)
+                THEN CAST(
+                    TO_TIMESTAMP(
+                        JSON_VALUE(CAST(payload AS STRING), '$.capture_ts'), 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z'''
+                    ) AS TIMESTAMP_LTZ(3)
+                )
+        END,
+        TO_TIMESTAMP_LTZ(0, 3)
     ),
     arrival_ts AS PROCTIME(),
-    -- The source generates this per topic partition (the rva-pulsar connector); each
-    -- camera's frames may come this far out of order. configs/pipeline.yaml: out_of_orderness_s
+    -- The source generates the watermark per topic partition (the rva-pulsar connector);
+    -- a camera's frames may come this far out of order. configs/pipeline.yaml: out_of_orderness_s
     WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
 ) WITH (
     -- Flink's Pulsar connector whose source takes the table's WATERMARK itself, so event
@@ -84,23 +94,52 @@ CREATE TEMPORARY TABLE events_typed (
     -- Hand what has arrived to the job at least this often (the connector waits up to
     -- 10 s for 100 messages by default); configs/pipeline.yaml: source_fetch_ms
     'pulsar.source.maxFetchTime' = '100',
-    'value.format' = 'json',
-    'value.json.ignore-parse-errors' = 'true'
+    'key.format' = 'raw',
+    'key.fields' = 'camera_key',
+    'value.format' = 'raw'
 );
 
--- Events with everything Silver, Gold and the live path need; the rest are skipped
--- here, and Bronze keeps them with a reason in bronze_rejects.
+-- Every message against the one rule for a valid event: udfs/events.py with
+-- schemas/event.schema.json (the CHECK_EVENT table function, one row per message), and
+-- the capture-time bounds of events_topic. reject_reason is NULL for a valid event, which `event` then holds
+-- normalized; otherwise it names the field. Bronze files the refused messages, the
+-- other layers read only the valid ones, so no message one layer takes can stop another.
+CREATE TEMPORARY VIEW events_checked AS
+SELECT
+    messages.camera_key,
+    messages.payload,
+    messages.publish_ts,
+    messages.message_id,
+    messages.event_ts,
+    messages.arrival_ts,
+    outcome.event,
+    CASE
+        WHEN outcome.problem IS NOT NULL THEN outcome.problem
+        WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
+            THEN CONCAT(
+                'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
+                ' is more than 366 days before or 300 s after the broker ',
+                'received it, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
+            )
+    END AS reject_reason
+FROM events_topic AS messages
+-- configs/pipeline.yaml: max_event_bytes
+LEFT JOIN LATERAL TABLE(CHECK_EVENT(messages.payload, 1048576)) AS outcome (problem, event) ON TRUE;
+
+-- The valid events (events_checked), normalized, for Silver, Gold and the live path:
+-- every field a model reads is there and of its type.
 CREATE TEMPORARY VIEW events_valid AS
-SELECT *
-FROM events_typed
-WHERE
-    event_id IS NOT NULL
-    AND `source`.store_id IS NOT NULL
-    AND `source`.camera_id IS NOT NULL
-    AND frame_index IS NOT NULL
-    AND REGEXP(capture_ts, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$')
-    AND image_size.width > 0
-    AND image_size.height > 0;
+SELECT
+    event.event_id AS event_id,
+    event.`source` AS `source`,
+    event.frame_index AS frame_index,
+    event.image_size AS image_size,
+    event.detections AS detections,
+    publish_ts,
+    event_ts,
+    arrival_ts
+FROM events_checked
+WHERE reject_reason IS NULL;
 
 -- The Silver model as views: one row per detection of a first-seen event.
 -- events_first_seen drops replays and duplicates (keep the first arrival of each

@@ -8,7 +8,11 @@ SET 'pipeline.name' = 'rva-bronze';
 
 {% include 'catalog.sql' %}
 
-{% include 'bronze/events_topic.sql' %}
+{% include 'udf_functions.sql' %}
+
+{% include 'events_topic.sql' %}
+
+{% include 'events_checked.sql' %}
 
 {% include 'bronze/events_parsed.sql' %}
 

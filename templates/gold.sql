@@ -13,7 +13,9 @@ SET 'pipeline.name' = 'rva-gold';
 
 {% include 'udf_functions.sql' %}
 
-{% include 'silver/events_typed.sql' %}
+{% include 'events_topic.sql' %}
+
+{% include 'events_checked.sql' %}
 
 {% include 'silver/events_valid.sql' %}
 

@@ -13,6 +13,10 @@
 {% else %}
     'source.start.message-id' = 'earliest',
 {% endif %}
+{% if skip_to | default('') %}
+    -- `rva pipeline skip`: resume no earlier than this (epoch ms, @partition: only there).
+    'skip-to' = '{{ skip_to }}',
+{% endif %}
     -- Acknowledge on read. Positions come from checkpoints: on restore the subscription
     -- is moved back to the checkpointed message, within the topic's retention.
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pyiceberg.catalog import load_catalog
@@ -22,6 +22,8 @@ from rva.publish import publish
 from .conftest import Stack
 
 RUN = uuid.uuid4().hex[:8]
+# Yesterday: capture times must lie within max_event_age_days of the broker's receipt.
+DAY = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
 
 
 def valid_event(camera: str, frame: int) -> dict[str, object]:
@@ -30,9 +32,9 @@ def valid_event(camera: str, frame: int) -> dict[str, object]:
         "event_id": f"{RUN}-{camera}-{frame:04d}",
         "source": {"store_id": "store_it", "camera_id": camera, "stream_id": f"{camera}/it"},
         "frame_index": frame,
-        "capture_ts": f"2026-11-02T10:00:{frame:02d}.{frame * 7 % 1000:03d}Z",
+        "capture_ts": f"{DAY}T10:00:{frame:02d}.{frame * 7 % 1000:03d}Z",
         "image_size": {"width": 640, "height": 480},
-        "detections": [{"det_id": 0, "class": "person", "conf": 0.8, "track_id": frame % 3,
+        "detections": [{"det_id": 0, "class": "person", "conf": 0.8, "track_id": frame % 3 + 1,
                         "bbox": {"x1": 1.0, "y1": 2.0, "x2": 30.0, "y2": 90.0}}],
     }
 
@@ -45,7 +47,7 @@ MALFORMED: list[tuple[bytes, str]] = [
     (json.dumps({"event_id": f"{RUN}-x", "source": {"camera_id": "cam_a"}}).encode(), "missing source.store_id"),
     (json.dumps({**valid_event("cam_a", 50), "frame_index": "seven"}).encode(),
      "missing or non-integer frame_index"),
-    (json.dumps({**valid_event("cam_a", 51), "capture_ts": "2026-11-02 10:00:00"}).encode(),
+    (json.dumps({**valid_event("cam_a", 51), "capture_ts": f"{DAY} 10:00:00"}).encode(),
      "missing or invalid capture_ts (need ISO-8601 UTC)"),
 ]
 

@@ -45,6 +45,7 @@ from vision.spool import Spool
 
 from .conftest import Stack
 from .gold_reference import GoldReference
+from .lakehouse_tables import GOLD_QUERIES, Tables, differences
 from .store_scene import Scene, frame, lines, write_zones
 
 RUN = uuid.uuid4().hex[:6]
@@ -57,8 +58,8 @@ PARTITIONS = 4  # more than the events topic's two: per-partition event time mus
 OVERRIDES = {"allowed_lateness_s": 300, "loitering_s": 20, "reconcile_every_s": 15}
 TUNABLES = {**yaml.safe_load(PIPELINE.read_text()), **OVERRIDES}
 FPS = 4
-BASE = datetime(2026, 11, 10, 6, 0, tzinfo=timezone.utc)
-CONVERGE_S = 900  # an upper bound on a loaded 2-core machine, not a promise
+# Two days ago 06:00 UTC: every scene within one day, all within max_event_age_days.
+BASE = (datetime.now(timezone.utc) - timedelta(days=2)).replace(hour=6, minute=0, second=0, microsecond=0)
 
 
 def scene(slot: int, name: str, cameras: int, duration_s: float, fps: float = FPS) -> Scene:
@@ -71,10 +72,10 @@ def scene(slot: int, name: str, cameras: int, duration_s: float, fps: float = FP
 
 SCENES = {
     "burst": scene(0, "burst", cameras=24, duration_s=225),   # 24 x 900 = 21,600 frames
-    "backlog": scene(1, "backlog", cameras=20, duration_s=300, fps=2),
+    "backlog": scene(1, "backlog", cameras=6, duration_s=300, fps=1),  # 5 minutes of traffic
     "outage": scene(2, "outage", cameras=6, duration_s=75),
-    "lagging": scene(3, "lagging", cameras=20, duration_s=180),
-    "beyond": scene(4, "beyond", cameras=6, duration_s=180),
+    "lagging": scene(3, "lagging", cameras=8, duration_s=120),
+    "beyond": scene(4, "beyond", cameras=4, duration_s=150),
 }
 
 
@@ -109,96 +110,21 @@ def late(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lat
 
 
 # --- reading the tables ----------------------------------------------------------------
-GOLD_QUERIES = {
-    "gold_people_per_minute": "SELECT store_id, camera_id, window_start, window_end, detections, unique_people",
-    "gold_zone_heatmap": "SELECT store_id, camera_id, window_start, window_end, cell_x, cell_y, hits",
-    "gold_track_summary": "SELECT store_id, camera_id, track_id, first_seen, last_seen, duration_s, frames, "
-                          "delta_x, delta_y, avg_conf",
-    "gold_zone_dwell": "SELECT store_id, camera_id, track_id, zone_id, enter_ts, exit_ts, dwell_s",
-    "gold_line_crossings": "SELECT store_id, camera_id, line_id, window_start, window_end, crossings_in, "
-                           "crossings_out",
-    "gold_alerts": "SELECT store_id, camera_id, track_id, zone_id, alert_type, entered_ts, alert_ts",
-}
-
-
-def normal(row: tuple) -> tuple:
-    """Datetimes in UTC, so rows compare as values."""
-    return tuple(v.astimezone(timezone.utc) if isinstance(v, datetime) and v.tzinfo else v for v in row)
-
-
-def key(row: tuple) -> tuple:
-    """A row without its floats (sums of floats differ in the last digits between Flink
-    and Python), for matching rows before their floats are compared."""
-    return tuple(v for v in row if not isinstance(v, float))
-
-
-def same_rows(got: list[tuple], want: list[tuple]) -> bool:
-    if sorted(map(key, got)) != sorted(map(key, want)):
-        return False
-    floats = {}
-    for row in want:
-        floats.setdefault(key(row), []).append([v for v in row if isinstance(v, float)])
-    return all(any(all(abs(a - b) <= 1e-6 for a, b in zip([v for v in row if isinstance(v, float)], cand))
-                   for cand in floats[key(row)]) for row in got)
-
-
 def rows(stack: Stack, sql: str) -> list[tuple]:
-    cursor = stack.trino(NAMESPACE)
-    try:
-        cursor.execute(sql)
-        return [tuple(r) for r in cursor.fetchall()]
-    except Exception as err:  # a table appears with its first commit
-        if "does not exist" in str(err):
-            return []
-        raise
+    return Tables(stack, NAMESPACE).rows(sql)
 
 
 def gold_of(stack: Stack, store: str) -> dict[str, list[tuple]]:
-    return {t: sorted(normal(r) for r in rows(stack, f"{q} FROM {t} WHERE store_id = '{store}'"))
-            for t, q in GOLD_QUERIES.items()}
-
-
-def expected_gold(reference: GoldReference) -> dict[str, list[tuple]]:
-    return {t: sorted(normal(r) for r in v) for t, v in reference.tables().items()}
-
-
-def differences(got: dict[str, list[tuple]], want: dict[str, list[tuple]]) -> list[str]:
-    out = []
-    for table in want:
-        if not same_rows(got[table], want[table]):
-            missing = set(map(key, want[table])) - set(map(key, got[table]))
-            extra = set(map(key, got[table])) - set(map(key, want[table]))
-            out.append(f"{table}: {len(got[table])} rows, want {len(want[table])}; missing {sorted(missing)[:2]}"
-                       f"; extra {sorted(extra)[:2]}")
-    return out
+    return Tables(stack, NAMESPACE).gold_of(store)
 
 
 def converge(stack: Stack, deployment: Deployment, store: str, reference: GoldReference,
              reconcile_on_demand: bool = False) -> None:
-    """Wait until every Gold table of ``store`` equals the reference (reconciling first
-    when asked); fail with what still differs."""
-    want = expected_gold(reference)
-    deadline = time.monotonic() + CONVERGE_S
-    diff: list[str] = ["not compared yet"]
-    while time.monotonic() < deadline:
-        if reconcile_on_demand and reconcile.pending(deployment):
-            reconcile.reconcile(deployment)
-        diff = differences(gold_of(stack, store), want)
-        if not diff:
-            return
-        time.sleep(5)
-    raise AssertionError(f"Gold of {store} after {CONVERGE_S}s: " + " | ".join(diff))
+    Tables(stack, NAMESPACE).converge(deployment, store, reference, reconcile_on_demand)
 
 
 def assert_silver_and_bronze(stack: Stack, store: str, reference: GoldReference) -> None:
-    """Every valid event once in Bronze; every detection once in Silver, is_late exactly
-    where the reference says; silver_late_events as the reference lists them."""
-    events = rows(stack, f"SELECT count(*), count(DISTINCT event_id) FROM bronze_raw WHERE store_id = '{store}'")
-    assert events == [(len(reference.events), len(reference.events))]
-    silver = rows(stack, f"SELECT event_id, det_id, is_late FROM silver_detection WHERE store_id = '{store}'")
-    assert sorted(silver) == sorted((d.event_id, d.det_id, d.is_late) for d in reference.silver)
-    listed = rows(stack, f"SELECT event_id, is_late FROM silver_late_events WHERE store_id = '{store}'")
-    assert sorted(listed) == sorted((e.event_id, e.is_late) for e in reference.late_events)
+    Tables(stack, NAMESPACE).assert_silver_and_bronze(store, reference)
 
 
 def late_for_gold(stack: Stack, store: str) -> set[str]:
@@ -207,14 +133,7 @@ def late_for_gold(stack: Stack, store: str) -> set[str]:
 
 
 def wait_until_read(stack: Stack, store: str, events: int) -> None:
-    """Until Bronze has committed ``events`` events of ``store`` (everything was read)."""
-    deadline = time.monotonic() + CONVERGE_S
-    while time.monotonic() < deadline:
-        got = rows(stack, f"SELECT count(*) FROM bronze_raw WHERE store_id = '{store}'")
-        if got and got[0][0] >= events:
-            return
-        time.sleep(3)
-    raise AssertionError(f"bronze_raw has {got} of {events} events of {store} after {CONVERGE_S}s")
+    Tables(stack, NAMESPACE).wait_until_read(store, events)
 
 
 def all_layers_running(deployment: Deployment, wait_s: float = 300) -> None:
@@ -271,8 +190,8 @@ class TestBurst:
 class TestBacklog:
     def test_traffic_sent_while_the_pipeline_is_down_lands_whole(self, stack: Stack, late: LatePipeline) -> None:
         s = SCENES["backlog"]
-        saved = pipeline.down(late.deployment)
-        assert {layer for layer, path in saved.items() if path} == {"bronze", "silver", "gold"}
+        stopped = pipeline.down(late.deployment)
+        assert {s.layer for s in stopped if s.savepoint} == {"bronze", "silver", "gold"}
         sent = send(stack, late, s.events(), s.flush())  # 5 minutes of 20 cameras
         pipeline.up(late.deployment, late.zones_file)
         converge(stack, late.deployment, s.store_id, sent.reference)
@@ -292,12 +211,18 @@ class TestBrokerOutage:
         restarted = threading.Event()
         started = time.monotonic()
 
+        failures: list[BaseException] = []
+
         def restart_broker() -> None:
-            time.sleep(outage[0])
-            broker.stop()
-            time.sleep(outage[1] - outage[0])
-            control.up(stack.cfg, fetch=False)
-            restarted.set()
+            try:
+                time.sleep(outage[0])
+                broker.stop(grace_s=120)  # as `rva stack down` stops it: cleanly
+                time.sleep(outage[1] - outage[0])
+                control.up(stack.cfg, fetch=False)
+                restarted.set()
+            except BaseException as err:  # reported by the test, not lost in the thread
+                failures.append(err)
+                raise
 
         threading.Thread(target=restart_broker, daemon=True).start()
         for index in range(s.frames_per_camera):  # in real time, as cameras would
@@ -306,7 +231,7 @@ class TestBrokerOutage:
                 payload = lines([frames[index]])[0]
                 sink.write(payload, frames[index]["source"]["camera_id"])
                 sent.append(payload)
-        assert restarted.wait(300), "the broker came back"
+        assert restarted.wait(600), f"the broker came back: {failures}"
         flush = lines(s.flush())
         for payload, camera in zip(flush, s.cameras):
             sink.write(payload, camera)

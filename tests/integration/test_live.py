@@ -2,7 +2,8 @@
 
 Frames with known people go to an events topic of this run's own, among them a
 duplicate, a frame sent after a newer one of its camera, malformed messages, invalid
-events, non-person and box-less detections, and a camera without zones. The live job,
+events (among them one with a box-less detection, refused whole), non-person detections,
+and a camera without zones. The live job,
 rendered onto a live topic of this run's own, must publish exactly the reference's
 messages for each camera, in order: one per frame at least as new as every earlier
 frame of its camera, with the people in view and per zone (empty zones as 0).
@@ -20,11 +21,14 @@ from typing import Any
 
 import pulsar
 import pytest
+import yaml
 
 from rva import flink
 from rva.config import REPO_ROOT
 from rva.publish import publish
+from rva.sql.render import PIPELINE
 from rva.stack.provision import ensure_topic
+from udfs.events import check
 from udfs.zones import load_zones
 
 from .conftest import Stack
@@ -34,6 +38,7 @@ EVENTS_TOPIC = f"persistent://retail/metadata/it-live-events-{RUN}"
 LIVE_TOPIC = f"persistent://retail/metadata/it-live-occupancy-{RUN}"
 WAIT_S = 300  # generous upper bound for a job start on a loaded 2-core machine
 WIDTH, HEIGHT = 800, 600
+MAX_EVENT_BYTES = yaml.safe_load(PIPELINE.read_text())["max_event_bytes"]
 ZONES = load_zones(REPO_ROOT / "configs" / "zones.yaml")  # what the cluster's UDFs read
 T0 = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -86,11 +91,8 @@ def reference(sent: list[bytes]) -> dict[str, list[tuple]]:
     newest: dict[str, str] = {}
     expected: dict[str, list[tuple]] = defaultdict(list)
     for raw in sent:
-        try:
-            event = json.loads(raw)
-        except ValueError:
-            continue
-        if not isinstance(event, dict) or event["image_size"]["width"] <= 0:
+        event = check(raw, MAX_EVENT_BYTES).event  # the one rule (unit-tested on its own)
+        if event is None:
             continue
         cam = event["source"]["camera_id"]
         if event["capture_ts"] < newest.get(cam, ""):  # ISO strings of one format sort as times
@@ -100,7 +102,7 @@ def reference(sent: list[bytes]) -> dict[str, list[tuple]]:
         counts = {zone.zone_id: 0 for zone in camera.zones} if camera else {}
         people = 0
         for d in event["detections"]:
-            if d["class"] != "person" or d["bbox"] is None:
+            if d["class"] != "person":
                 continue
             b = d["bbox"]
             people += 1

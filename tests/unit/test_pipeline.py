@@ -122,3 +122,25 @@ class TestDeployment:
         assert "lakehouse.it_x.silver_detection" in text and "lateness_ms > 60000 AS is_late" in text
         assert private.state_dir == tmp_path / "state" / "pipeline" / "private" / "it-x"
         assert private.tunables()["allowed_lateness_s"] == 60
+
+
+class TestSkipPoint:
+    def test_a_time_moves_every_partition(self) -> None:
+        point = pipeline.skip_point(Deployment.main(load_stack_config()), "2026-12-01T10:15:00Z")
+        assert point == pipeline.SkipPoint(1796120100000, None)
+        assert point.option() == "1796120100000"
+
+    def test_a_time_without_zone_is_utc(self) -> None:
+        point = pipeline.skip_point(Deployment.main(load_stack_config()), "2026-12-01T10:15:00")
+        assert point.time_ms == 1796120100000
+
+    def test_a_message_id_option_names_its_partition(self) -> None:
+        assert pipeline.SkipPoint(1796120100001, 3).option() == "1796120100001@3"
+
+    def test_neither_is_one_clear_error(self) -> None:
+        with pytest.raises(ConfigError, match=r"--to 'yesterday': neither an ISO-8601 time nor a message id"):
+            pipeline.skip_point(Deployment.main(load_stack_config()), "yesterday")
+
+    def test_an_unknown_layer_is_refused_before_anything_stops(self) -> None:
+        with pytest.raises(ConfigError, match="unknown layer 'platinum'"):
+            pipeline.skip(Deployment.main(load_stack_config()), "platinum", pipeline.SkipPoint(0))

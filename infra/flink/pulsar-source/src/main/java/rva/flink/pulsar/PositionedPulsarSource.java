@@ -21,6 +21,8 @@ import org.apache.flink.connector.pulsar.source.split.PulsarPartitionSplit;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.api.ValidationException;
 
+import javax.annotation.Nullable;
+
 import java.lang.reflect.Field;
 
 /**
@@ -42,13 +44,15 @@ final class PositionedPulsarSource<OUT>
     private final StopCursor stopCursor;
     private final SourceConfiguration configuration;
 
-    PositionedPulsarSource(PulsarSource<OUT> pulsar, String adminUrl, SubscriptionPositions.Start start) {
+    PositionedPulsarSource(PulsarSource<OUT> pulsar, String adminUrl, SubscriptionPositions.Start start,
+            @Nullable String skipTo) {
         this.pulsar = pulsar;
         this.subscriber = field(pulsar, "subscriber");
         this.rangeGenerator = field(pulsar, "rangeGenerator");
         this.stopCursor = field(pulsar, "stopCursor");
         this.configuration = field(pulsar, "sourceConfiguration");
-        this.positions = new SubscriptionPositions(adminUrl, configuration.getSubscriptionName(), start);
+        this.positions =
+                new SubscriptionPositions(adminUrl, configuration.getSubscriptionName(), start, skipTo);
     }
 
     @SuppressWarnings("unchecked")

@@ -27,7 +27,9 @@ import java.util.Set;
  *       seeks (see SubscriptionPositions), on a job's first start and on every restore.
  * </ul>
  *
- * <p>{@code source.start.message-id} must be {@code earliest} or {@code latest}.
+ * <p>{@code source.start.message-id} must be {@code earliest} or {@code latest}. {@code skip-to}
+ * ({@code EPOCH_MS} or {@code EPOCH_MS@PARTITION}) makes a layer resume no earlier than the
+ * first message published then, for {@code rva pipeline skip}.
  */
 public class RvaPulsarTableFactory extends PulsarTableFactory {
 
@@ -37,6 +39,12 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
             .stringType()
             .noDefaultValue()
             .withDescription("The broker's admin REST URL, for positioning subscriptions.");
+
+    public static final ConfigOption<String> SKIP_TO = ConfigOptions.key("skip-to")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("EPOCH_MS or EPOCH_MS@PARTITION: resume no earlier than the first message "
+                    + "published then, on every partition or on that one (rva pipeline skip).");
 
     @Override
     public String factoryIdentifier() {
@@ -51,6 +59,13 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
     }
 
     @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        Set<ConfigOption<?>> options = super.optionalOptions();
+        options.add(SKIP_TO);
+        return options;
+    }
+
+    @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
         Map<String, String> options = context.getCatalogTable().getOptions();
         String start = options.getOrDefault("source.start.message-id", "earliest").toLowerCase(Locale.ROOT);
@@ -60,6 +75,7 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
         }
         ScanTableSource pulsar = (ScanTableSource) super.createDynamicTableSource(context);
         return new RvaPulsarTableSource(pulsar, options.get(ADMIN_URL.key()),
-                SubscriptionPositions.Start.valueOf(start.toUpperCase(Locale.ROOT)));
+                SubscriptionPositions.Start.valueOf(start.toUpperCase(Locale.ROOT)),
+                options.get(SKIP_TO.key()));
     }
 }

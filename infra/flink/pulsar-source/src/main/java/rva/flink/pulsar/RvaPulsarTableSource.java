@@ -18,6 +18,8 @@ import org.apache.flink.table.connector.source.abilities.SupportsWatermarkPushDo
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 
+import javax.annotation.Nullable;
+
 import java.util.List;
 import java.util.Map;
 
@@ -34,12 +36,15 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
     private final ScanTableSource pulsar;
     private final String adminUrl;
     private final SubscriptionPositions.Start start;
+    @Nullable private final String skipTo;
     private WatermarkStrategy<RowData> watermarkStrategy;
 
-    RvaPulsarTableSource(ScanTableSource pulsar, String adminUrl, SubscriptionPositions.Start start) {
+    RvaPulsarTableSource(ScanTableSource pulsar, String adminUrl, SubscriptionPositions.Start start,
+            @Nullable String skipTo) {
         this.pulsar = pulsar;
         this.adminUrl = adminUrl;
         this.start = start;
+        this.skipTo = skipTo;
         this.watermarkStrategy = WatermarkStrategy.noWatermarks();
     }
 
@@ -53,7 +58,8 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         SourceProvider provider = (SourceProvider) pulsar.getScanRuntimeProvider(context);
         PositionedPulsarSource<RowData> source =
-                new PositionedPulsarSource<>((PulsarSource<RowData>) provider.createSource(), adminUrl, start);
+                new PositionedPulsarSource<>((PulsarSource<RowData>) provider.createSource(), adminUrl, start,
+                        skipTo);
         WatermarkStrategy<RowData> strategy = watermarkStrategy;
         return new DataStreamScanProvider() {
             @Override
@@ -87,7 +93,8 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
 
     @Override
     public DynamicTableSource copy() {
-        RvaPulsarTableSource copy = new RvaPulsarTableSource((ScanTableSource) pulsar.copy(), adminUrl, start);
+        RvaPulsarTableSource copy =
+                new RvaPulsarTableSource((ScanTableSource) pulsar.copy(), adminUrl, start, skipTo);
         copy.watermarkStrategy = watermarkStrategy;
         return copy;
     }
