@@ -42,13 +42,12 @@ def valid_event(camera: str, frame: int) -> dict[str, object]:
 VALID = [valid_event(camera, frame) for camera in ("cam_a", "cam_b") for frame in range(12)]
 # Each malformed message and the reason Bronze must give for it.
 MALFORMED: list[tuple[bytes, str]] = [
-    (b"this is not json", "not a JSON object"),
-    (b"\xff\xfe\x00 binary garbage", "not a JSON object"),
-    (json.dumps({"event_id": f"{RUN}-x", "source": {"camera_id": "cam_a"}}).encode(), "missing source.store_id"),
-    (json.dumps({**valid_event("cam_a", 50), "frame_index": "seven"}).encode(),
-     "missing or non-integer frame_index"),
+    (b"this is not json", "not JSON: Expecting value: line 1 column 1 (char 0)"),
+    (b"\xff\xfe\x00 binary garbage", "not UTF-8 (byte 0)"),
+    (json.dumps({"event_id": f"{RUN}-x", "source": {"camera_id": "cam_a"}}).encode(), "schema_version: missing"),
+    (json.dumps({**valid_event("cam_a", 50), "frame_index": "seven"}).encode(), "frame_index: not an integer"),
     (json.dumps({**valid_event("cam_a", 51), "capture_ts": f"{DAY} 10:00:00"}).encode(),
-     "missing or invalid capture_ts (need ISO-8601 UTC)"),
+     f"capture_ts: '{DAY} 10:00:00' is not in the form 2026-11-02T09:00:00.000Z"),
 ]
 
 
