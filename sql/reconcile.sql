@@ -342,7 +342,7 @@ WITH visits AS (
         AVG(conf) AS avg_conf
     FROM track_steps
     -- configs/pipeline.yaml: track_gap_s
-    GROUP BY store_id, camera_id, track_id, SESSION(event_ts, INTERVAL '30' SECOND)
+    GROUP BY store_id, camera_id, track_id, SESSION(event_ts, INTERVAL '29.999' SECOND)
 )
 
 SELECT
@@ -385,7 +385,7 @@ WITH visits AS (
     FROM counted_detections
     WHERE track_id IS NOT NULL AND zone_id IS NOT NULL
     -- configs/pipeline.yaml: dwell_gap_s
-    GROUP BY store_id, camera_id, track_id, zone_id, SESSION(event_ts, INTERVAL '3' SECOND)
+    GROUP BY store_id, camera_id, track_id, zone_id, SESSION(event_ts, INTERVAL '2.999' SECOND)
 )
 
 SELECT *

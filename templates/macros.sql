@@ -6,3 +6,11 @@
 UNIX_TIMESTAMP(DATE_FORMAT({{ ts }}, 'yyyy-MM-dd HH:mm:ss')) * 1000
 {{ ' ' * indent }}+ EXTRACT(MILLISECOND FROM {{ ts }})
 {%- endmacro %}
+
+{#- A session gap that ends a session at a pause of `seconds` or more. Flink merges
+    session windows that touch ([t, t + gap) and one starting at t + gap), so a pause of
+    exactly the gap would not split; one millisecond less makes it split, as the model
+    says (docs: "survives gaps under N s"). -#}
+{% macro session_gap(seconds) -%}
+INTERVAL '{{ "%.3f" | format(seconds - 0.001) }}' SECOND
+{%- endmacro %}

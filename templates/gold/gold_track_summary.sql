@@ -1,3 +1,4 @@
+{% from 'macros.sql' import session_gap %}
 -- gold_track_summary: one row per track visit, written once the track has been unseen
 -- for track_gap_s (configs/pipeline.yaml). Grain: camera, track, visit.
 -- Movement is the box centre's change from the first to the last detection of the
@@ -30,7 +31,7 @@ WITH visits AS (
         AVG(conf) AS avg_conf
     FROM track_steps
     -- configs/pipeline.yaml: track_gap_s
-    GROUP BY store_id, camera_id, track_id, SESSION(event_ts, INTERVAL '{{ track_gap_s }}' SECOND)
+    GROUP BY store_id, camera_id, track_id, SESSION(event_ts, {{ session_gap(track_gap_s) }})
 )
 
 SELECT

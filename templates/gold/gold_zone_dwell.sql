@@ -1,3 +1,4 @@
+{% from 'macros.sql' import session_gap %}
 -- gold_zone_dwell: one row per visit of a track to a zone. A visit survives detection
 -- gaps shorter than dwell_gap_s; visits shorter than min_visit_s are flicker across a
 -- zone edge and are dropped (configs/pipeline.yaml). Grain: camera, track, zone, visit.
@@ -25,7 +26,7 @@ WITH visits AS (
     FROM counted_detections
     WHERE track_id IS NOT NULL AND zone_id IS NOT NULL
     -- configs/pipeline.yaml: dwell_gap_s
-    GROUP BY store_id, camera_id, track_id, zone_id, SESSION(event_ts, INTERVAL '{{ dwell_gap_s }}' SECOND)
+    GROUP BY store_id, camera_id, track_id, zone_id, SESSION(event_ts, {{ session_gap(dwell_gap_s) }})
 )
 
 SELECT *
