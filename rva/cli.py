@@ -182,7 +182,8 @@ def pipeline_skip(
     layer: Annotated[str, typer.Argument(help="bronze, silver, gold or live.")],
     to: Annotated[str, typer.Option(
         "--to", help="An ISO-8601 time (every partition), or a message id from bronze_raw / bronze_rejects "
-                     "(base64) or as LEDGER:ENTRY:PARTITION: just past that message, on its partition only.")],
+                     "(base64) or as LEDGER:ENTRY:PARTITION: the first message published after it, on its "
+                     "partition only (docs/events.md).")],
     zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
 ) -> None:
     """Move one layer past a message it cannot get through: stop it, then resume it from

@@ -53,7 +53,7 @@ def show(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
 
 def recent(lines: list[bytes], day: date) -> list[bytes]:
     """The sample's frames moved by whole days onto ``day`` (times of day kept): capture
-    times must lie within max_event_age_days of the broker's receipt (docs/events.md)."""
+    times must lie within max_event_age_days of the publish time (docs/events.md)."""
     events = [json.loads(line) for line in lines]
     first = datetime.fromisoformat(events[0]["capture_ts"].replace("Z", "+00:00")).date()
     shift = timedelta(days=(day - first).days)

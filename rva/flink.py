@@ -76,8 +76,16 @@ def running_job(cfg: StackConfig, name: str) -> Job | None:
     return next((j for j in jobs(cfg) if j.name == name and j.state in ("RUNNING", "CREATED", "RESTARTING")), None)
 
 
-def cancel(cfg: StackConfig, job_id: str) -> None:
+def cancel(cfg: StackConfig, job_id: str, wait_s: float = 60) -> None:
+    """Cancel the job and wait (up to ``wait_s``) until it has ended, so that nothing
+    submitted next meets its consumers."""
     httpx.patch(f"{rest_url(cfg)}/jobs/{job_id}", params={"mode": "cancel"}, timeout=10).raise_for_status()
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10)
+        if response.status_code == 404 or response.json().get("state") in ("CANCELED", "FAILED", "FINISHED"):
+            return
+        time.sleep(0.5)
 
 
 def submitted_job_id(client_output: str) -> str:

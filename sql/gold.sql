@@ -43,10 +43,11 @@ CREATE TEMPORARY SYSTEM FUNCTION ZONE_OCCUPANCY AS 'udfs.occupancy.zone_occupanc
 -- layer. The value is raw bytes so that no message can fail a job: whether it is a
 -- valid event is decided once, in events_checked.
 -- event_ts is the capture time where it may move event time: between
--- max_event_age_days before and max_clock_ahead_s after the broker received the
--- message (configs/pipeline.yaml); a camera clock a year ahead would otherwise push
--- every watermark a year on. Any other message gets the epoch, which never moves a
--- watermark, and events_checked refuses it.
+-- max_event_age_days before and max_clock_ahead_s after the message was published
+-- (configs/pipeline.yaml; Pulsar's publish time, which the producer's client stamps);
+-- a camera clock a year ahead would otherwise push every watermark a year on. Any
+-- other message gets the epoch, which never moves a watermark, and events_checked
+-- refuses it.
 CREATE TEMPORARY TABLE events_topic (
     camera_key STRING,
     payload BYTES,
@@ -118,8 +119,8 @@ SELECT
         WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
             THEN CONCAT(
                 'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
-                ' is more than 366 days before or 300 s after the broker ',
-                'received it, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
+                ' is more than 366 days before or 300 s after it was ',
+                'published, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
             )
     END AS reject_reason
 FROM events_topic AS messages

@@ -17,8 +17,8 @@ SELECT
         WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
             THEN CONCAT(
                 'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
-                ' is more than {{ max_event_age_days }} days before or {{ max_clock_ahead_s }} s after the broker ',
-                'received it, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
+                ' is more than {{ max_event_age_days }} days before or {{ max_clock_ahead_s }} s after it was ',
+                'published, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
             )
     END AS reject_reason
 FROM events_topic AS messages

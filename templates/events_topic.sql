@@ -2,10 +2,11 @@
 -- layer. The value is raw bytes so that no message can fail a job: whether it is a
 -- valid event is decided once, in events_checked.
 -- event_ts is the capture time where it may move event time: between
--- max_event_age_days before and max_clock_ahead_s after the broker received the
--- message (configs/pipeline.yaml); a camera clock a year ahead would otherwise push
--- every watermark a year on. Any other message gets the epoch, which never moves a
--- watermark, and events_checked refuses it.
+-- max_event_age_days before and max_clock_ahead_s after the message was published
+-- (configs/pipeline.yaml; Pulsar's publish time, which the producer's client stamps);
+-- a camera clock a year ahead would otherwise push every watermark a year on. Any
+-- other message gets the epoch, which never moves a watermark, and events_checked
+-- refuses it.
 CREATE TEMPORARY TABLE events_topic (
     camera_key STRING,
     payload BYTES,

@@ -79,6 +79,8 @@ BAD: list[Bad] = [
     Bad("10,000 detections", _edit(lambda e: e.__setitem__("detections", [
         {**e["detections"][0], "det_id": i} for i in range(10_000)])), "message of"),
     Bad("a 5 MB message", _edit(lambda e: e.__setitem__("padding", "x" * 5_000_000)), "message of"),
+    Bad("a lone surrogate escape", _raw(lambda b: b.replace(b'"person"', b'"pers\\ud800on"', 1)),
+        "not UTF-8: a string holds a lone surrogate"),
     Bad("invalid UTF-8", _raw(lambda b: b.replace(b'"person"', b'"pers\xff\xfeon"', 1)), "not UTF-8"),
     Bad("capture time in 1970", _edit(lambda e: e.__setitem__("capture_ts", "1970-01-01T00:00:00.000Z")),
         "capture_ts: 1970-01-01T00:00:00.000Z is more than"),
@@ -94,6 +96,6 @@ BAD: list[Bad] = [
         "capture_ts: '2026-02-30T09:00:00.000Z' is not a real date"),
 ]
 
-# Reasons decided in SQL from the broker's receipt time (templates/events_checked.sql),
+# Reasons decided in SQL from the publish time (templates/events_checked.sql),
 # not by udfs/events.py alone.
 DECIDED_IN_SQL = {"capture time in 1970", "capture time a year ahead"}

@@ -4,9 +4,10 @@ Bronze files every message this rule refuses in bronze_rejects with the reason i
 Silver, Gold and the live job read only the events it accepts, normalized, so that no
 message one layer takes can stop another. The structure comes from
 schemas/event.schema.json (compiled by fastjsonschema, so the contract is written once);
-what a JSON Schema cannot say is checked here: JSON without NaN or Infinity, UTF-8,
+what a JSON Schema cannot say is checked here: JSON without NaN or Infinity, UTF-8
+(bytes and escapes: a lone surrogate would fail the job's string encoding),
 the message size, a capture time that is a real date, repeated det_ids and box
-geometry. How far the capture time may lie from the broker's receipt is checked in SQL
+geometry. How far the capture time may lie from the publish time is checked in SQL
 (templates/events_topic.sql), where the watermark is made.
 
 Tolerable deviations are normalized, not refused (docs/events.md):
@@ -160,6 +161,10 @@ def check(payload: bytes | None, max_bytes: int) -> Checked:
         event = json.loads(text, parse_constant=_no_constants)
     except ValueError as err:
         return Checked(None, f"not JSON: {err}")
+    try:  # "\ud800" is valid JSON, but no string of it can be written back as UTF-8
+        json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return Checked(None, "not UTF-8: a string holds a lone surrogate (an escape like \\ud800)")
     _numbers_from_text(event)
     try:
         _validator()(event)

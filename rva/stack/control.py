@@ -53,13 +53,16 @@ FIGHT_LINES = 100  # in the last 256 KB of its log; a healthy broker has none
 
 
 def _registration_fight(proc: Process) -> bool:
+    """Whether the broker's log, since its process last started, ends in the loop."""
     try:
         with proc.log_file.open("rb") as handle:
             handle.seek(0, 2)
             handle.seek(max(0, handle.tell() - 256 * 1024))
-            return handle.read().count(REGISTRATION_FIGHT) >= FIGHT_LINES
+            tail = handle.read()
     except OSError:
         return False
+    start = tail.rfind(f"==== rva starts {proc.name}:".encode())  # Process.start's marker
+    return tail[max(0, start):].count(REGISTRATION_FIGHT) >= FIGHT_LINES
 
 
 def _wait_healthy(layout: Layout, engine: Engine, timeout_s: float) -> None:

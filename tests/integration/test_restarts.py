@@ -126,7 +126,8 @@ def test_down_and_up_again_and_again_with_traffic(stack: Stack, deployment: Depl
             pipeline.up(deployment, zones if cycle % 2 else None)  # raises if a job never reads
             took.append(time.monotonic() - started)
             states = all_reading_within(deployment, READING_WITHIN_S)
-            assert all(state == "RUNNING" for state, _ in states.values()), f"cycle {cycle}: {states}"
+            assert all(state == "RUNNING" and restarts == 0 for state, restarts in states.values()), \
+                f"cycle {cycle}: {states}"
             assert producer.is_alive() and producer.error is None, producer.error
     finally:
         producer.stop_event.set()

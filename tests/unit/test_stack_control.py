@@ -35,3 +35,8 @@ def test_a_fight_that_ended_long_ago_is_not(tmp_path: Path) -> None:
 
 def test_no_log_is_not(tmp_path: Path) -> None:
     assert not control._registration_fight(Process("pulsar", tmp_path / "p.pid", tmp_path / "missing.log"))
+
+
+def test_a_fight_before_the_last_start_is_not(tmp_path: Path) -> None:
+    restarted = FIGHT * 500 + "\n==== rva starts pulsar: bin/pulsar standalone\n" + HEALTHY * 20
+    assert not control._registration_fight(_process(tmp_path, restarted))

@@ -136,9 +136,14 @@ final class SubscriptionPositions implements Serializable {
     @Nullable
     private long[] firstAtOrAfter(String topic, long timeMs) {
         Response response = call("GET", topic, "/messageid/" + timeMs, null);
-        Matcher m = ENTRY.matcher(response.body == null ? "" : response.body);
-        if (response.status != 200 || !m.find()) {
+        if (response.status == 404) { // nothing published at or after it
             return null;
+        }
+        expect(response.status, topic, "find the message published at " + timeMs);
+        Matcher m = ENTRY.matcher(response.body == null ? "" : response.body);
+        if (!m.find()) { // never guess: a skip that cannot be placed must not skip everything
+            throw new FlinkRuntimeException("Pulsar admin " + adminUrl + ": no message id in the answer for "
+                    + topic + " at " + timeMs + ": " + response.body);
         }
         long ledger = Long.parseLong(m.group(1));
         long entry = Long.parseLong(m.group(2));
