@@ -207,8 +207,9 @@ def await_finished(cfg: StackConfig, job_id: str, timeout_s: float = 1800) -> No
     """Wait until a bounded job has finished.
 
     Raises:
-        EngineError: it failed or was cancelled (with its root cause), or is still
-            running after ``timeout_s``.
+        EngineError: it failed, was cancelled or restarts (it is then cancelled: a
+            bounded job that restarts has met something a retry will not fix), with its
+            root cause; or it is still running after ``timeout_s``.
     """
     deadline = time.monotonic() + timeout_s
     while True:
@@ -217,6 +218,10 @@ def await_finished(cfg: StackConfig, job_id: str, timeout_s: float = 1800) -> No
             return
         if state in ("FAILED", "CANCELED"):
             raise EngineError(f"job {job_id} {state.lower()}: {root_cause(cfg, job_id) or 'no reason given'}")
+        if state == "RESTARTING":
+            cause = root_cause(cfg, job_id) or "no reason given"
+            cancel(cfg, job_id)
+            raise EngineError(f"job {job_id} restarts ({cause}); cancelled it")
         if time.monotonic() > deadline:
             raise EngineError(f"job {job_id} still {state} after {timeout_s:.0f}s")
         time.sleep(2)

@@ -15,6 +15,10 @@ SET 'table.exec.source.idle-timeout' = '30 s';
 SET 'table.exec.state.ttl' = '168 h';
 -- configs/pipeline.yaml: python_bundle_ms
 SET 'python.fn-execution.bundle.time' = '100';
+-- One reader, not one per data file: Iceberg infers the source's parallelism from its
+-- splits by default, and a Silver with many files asked for more slots than the four
+-- running layers leave free (NoResourceAvailableException, restarting for ever).
+SET 'table.exec.iceberg.infer-source-parallelism' = 'false';
 
 -- The Iceberg catalog, shared by every layer. S3 credentials are not written here:
 -- Iceberg's S3FileIO reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the

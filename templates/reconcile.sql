@@ -6,6 +6,10 @@
 -- example. Flink 1.20, streaming mode on a bounded source.
 SET 'pipeline.name' = 'rva-reconcile';
 {% include 'session.sql' %}
+-- One reader, not one per data file: Iceberg infers the source's parallelism from its
+-- splits by default, and a Silver with many files asked for more slots than the four
+-- running layers leave free (NoResourceAvailableException, restarting for ever).
+SET 'table.exec.iceberg.infer-source-parallelism' = 'false';
 
 {% include 'catalog.sql' %}
 
