@@ -3,7 +3,7 @@ reads, and nothing is lost or doubled.
 
 One private deployment of all four layers (rva/deployment.py). A producer thread sends
 the frames of a store's cameras in real time the whole while. RVA_RESTART_CYCLES times
-(3 unless set, to keep the test command short: a cycle takes about 2.5 minutes on a
+(2 unless set: one without and one with --zones, to keep the test command short: a cycle takes about 2.5 minutes on a
 2-core machine; RVA_RESTART_CYCLES=20 is the long run): `pipeline.down` (savepoints), then `pipeline.up`, every other time with
 `--zones` (a zones file of the test's own) and otherwise without (the cluster's
 default). After each `up` all four jobs are RUNNING and read every partition within
@@ -47,7 +47,7 @@ RUN = uuid.uuid4().hex[:6]
 NAMESPACE = f"it_restarts_{RUN}"
 TOPIC = f"persistent://retail/metadata/it-restarts-{RUN}"
 LIVE_TOPIC = f"persistent://retail/metadata/it-restarts-occupancy-{RUN}"
-CYCLES = int(os.environ.get("RVA_RESTART_CYCLES", "3"))
+CYCLES = int(os.environ.get("RVA_RESTART_CYCLES", "2"))
 READING_WITHIN_S = 60
 OVERRIDES = {"loitering_s": 20}
 TUNABLES = {**yaml.safe_load(PIPELINE.read_text()), **OVERRIDES}
