@@ -3,12 +3,13 @@ reads, and nothing is lost or doubled.
 
 One private deployment of all four layers (rva/deployment.py). A producer thread sends
 the frames of a store's cameras in real time the whole while. RVA_RESTART_CYCLES times
-(2 unless set: one without and one with --zones, to keep the test command short: a cycle takes about 2.5 minutes on a
-2-core machine; RVA_RESTART_CYCLES=20 is the long run): `pipeline.down` (savepoints), then `pipeline.up`, every other time with
+(2 unless set: one without and one with `--zones`; a cycle takes about 2.5 minutes on a
+2-core machine, so RVA_RESTART_CYCLES=20 is the long run, kept out of the test
+command): `pipeline.down` (savepoints), then `pipeline.up`, every other time with
 `--zones` (a zones file of the test's own) and otherwise without (the cluster's
-default). After each `up` all four jobs are RUNNING and read every partition within
-60 s, with nothing done by hand. Then the producer stops, every camera sends one frame
-far ahead, and Bronze holds every event once, Silver every detection once, and Gold's
+default). After each `up` all four jobs are RUNNING, none restarted, within 60 s, with
+nothing done by hand. Then the producer stops, every camera sends one frame far ahead,
+and Bronze holds every event once, Silver every detection once, and Gold's
 zone-independent tables (people per minute, tracks) equal GoldReference (the zones
 change from cycle to cycle by design, so zone tables have no single reference).
 
