@@ -45,7 +45,7 @@ from vision.spool import Spool
 
 from .conftest import Stack
 from .gold_reference import GoldReference
-from .lakehouse_tables import GOLD_QUERIES, Tables, differences
+from .lakehouse_tables import GOLD_QUERIES, Tables, differences, normal
 from .store_scene import Scene, frame, lines, write_zones
 
 RUN = uuid.uuid4().hex[:6]
@@ -263,7 +263,13 @@ class TestLaggingCamera:
         finally:
             stop.set()
             watcher.join(600)
-        assert late_for_gold(stack, s.store_id) == expected_late, "only the lagging camera came behind a watermark"
+        # Only the lagging camera came behind a watermark, except at the very start: after
+        # minutes of silence every partition is idle and the first one read drives the
+        # watermark alone for a moment (docs/late-data.md); reconciliation covers both.
+        others = rows(stack, f"SELECT camera_id, max(capture_ts) FROM gold_late_events WHERE store_id = "
+                             f"'{s.store_id}' AND camera_id <> '{slow}' GROUP BY camera_id")
+        assert expected_late <= late_for_gold(stack, s.store_id)
+        assert all(normal((last,))[0] < s.start + timedelta(seconds=30) for _, last in others), others
         assert not any(d.is_late for d in sent.reference.silver), "60 s is well inside the allowed lateness"
         assert_silver_and_bronze(stack, s.store_id, sent.reference)
 
@@ -285,8 +291,11 @@ class TestBeyondAllowedLateness:
         wait_until_read(stack, s.store_id, len(sent.reference.events))
         converge(stack, late.deployment, s.store_id, sent.reference, reconcile_on_demand=True)
         assert_silver_and_bronze(stack, s.store_id, sent.reference)
-        within = rows(stack, f"SELECT count(*) FROM gold_late_events WHERE store_id = '{s.store_id}'")[0][0]
-        assert within == 8, "the 2-minute-old frames came behind Gold's watermark; the older ones count nowhere"
+        listed = {r[0] for r in rows(stack, f"SELECT event_id FROM gold_late_events WHERE store_id = '{s.store_id}'")}
+        resent_ids = {age: {f["event_id"] for f in resent if f["frame_index"] in range(500_000 + age, 500_008 + age)}
+                      for age in (120, 600)}
+        assert resent_ids[120] <= listed, "the 2-minute-old frames came behind Gold's watermark"
+        assert not resent_ids[600] & listed, "the frames beyond the allowed lateness count nowhere in Gold"
 
     def test_reconciling_again_changes_nothing(self, stack: Stack, late: LatePipeline) -> None:
         s = SCENES["burst"]
