@@ -4,6 +4,7 @@ with GoldReference: shared by the tests that run a private deployment of all lay
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -101,13 +102,28 @@ class Tables:
 
     def assert_silver_and_bronze(self, store: str, reference: GoldReference) -> None:
         """Every valid event once in Bronze; every detection once in Silver, is_late
-        exactly where the reference says; silver_late_events as the reference lists them."""
+        exactly where the reference says; silver_late_events as the reference lists them.
+        Each layer commits on its own checkpoints, so Silver may be a checkpoint behind
+        Gold when Gold has just converged: wait for it before comparing."""
         events = self.rows(f"SELECT count(*), count(DISTINCT event_id) FROM bronze_raw WHERE store_id = '{store}'")
         assert events == [(len(reference.events), len(reference.events))]
-        silver = self.rows(f"SELECT event_id, det_id, is_late FROM silver_detection WHERE store_id = '{store}'")
-        assert sorted(silver) == sorted((d.event_id, d.det_id, d.is_late) for d in reference.silver)
-        listed = self.rows(f"SELECT event_id, is_late FROM silver_late_events WHERE store_id = '{store}'")
-        assert sorted(listed) == sorted((e.event_id, e.is_late) for e in reference.late_events)
+        self.assert_rows(f"SELECT event_id, det_id, is_late FROM silver_detection WHERE store_id = '{store}'",
+                         [(d.event_id, d.det_id, d.is_late) for d in reference.silver])
+        self.assert_rows(f"SELECT event_id, is_late FROM silver_late_events WHERE store_id = '{store}'",
+                         [(e.event_id, e.is_late) for e in reference.late_events])
+
+    def assert_rows(self, sql: str, want: list[tuple], wait_s: float = 300) -> None:
+        """Until ``sql`` returns as many rows as ``want`` (a checkpoint or two), then the
+        same rows; fail with how many are missing and extra, and a few of each."""
+        deadline = time.monotonic() + wait_s
+        got = self.rows(sql)
+        while len(got) < len(want) and time.monotonic() < deadline:
+            time.sleep(5)
+            got = self.rows(sql)
+        missing, extra = Counter(want) - Counter(got), Counter(got) - Counter(want)
+        assert not missing and not extra, (f"{sql}: {len(got)} rows, want {len(want)}; "
+                                           f"missing {sum(missing.values())} e.g. {sorted(missing)[:3]}; "
+                                           f"extra {sum(extra.values())} e.g. {sorted(extra)[:3]}")
 
     def wait_until_read(self, store: str, events: int) -> None:
         """Until Bronze has committed ``events`` events of ``store`` (everything was read)."""

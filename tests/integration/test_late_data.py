@@ -81,10 +81,11 @@ SCENES = {
 
 @dataclass(frozen=True)
 class LatePipeline:
-    """The running private deployment and the zones file it was started with."""
+    """The running private deployment, the zones file it was started with, and its tables."""
 
     deployment: Deployment
     zones_file: Path
+    tables: Tables
 
     @property
     def zones(self) -> dict[str, CameraZones]:
@@ -101,7 +102,7 @@ def late(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lat
     ensure_topic(stack.cfg, LIVE_TOPIC, retention_minutes=60)
     try:  # cleaned up even when the set-up fails
         pipeline.up(deployment, zones)
-        yield LatePipeline(deployment, zones)
+        yield LatePipeline(deployment, zones, Tables(stack, NAMESPACE))
     finally:
         jobs = [j.job_id for j in flink.jobs(stack.cfg) if j.name.endswith(f"-{deployment.run}")
                 and j.state in ("RUNNING", "RESTARTING", "CREATED")]
@@ -110,30 +111,9 @@ def late(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lat
 
 
 # --- reading the tables ----------------------------------------------------------------
-def rows(stack: Stack, sql: str) -> list[tuple]:
-    return Tables(stack, NAMESPACE).rows(sql)
-
-
-def gold_of(stack: Stack, store: str) -> dict[str, list[tuple]]:
-    return Tables(stack, NAMESPACE).gold_of(store)
-
-
-def converge(stack: Stack, deployment: Deployment, store: str, reference: GoldReference,
-             reconcile_on_demand: bool = False) -> None:
-    Tables(stack, NAMESPACE).converge(deployment, store, reference, reconcile_on_demand)
-
-
-def assert_silver_and_bronze(stack: Stack, store: str, reference: GoldReference) -> None:
-    Tables(stack, NAMESPACE).assert_silver_and_bronze(store, reference)
-
-
-def late_for_gold(stack: Stack, store: str) -> set[str]:
+def late_for_gold(tables: Tables, store: str) -> set[str]:
     """Cameras of ``store`` with events that reached Gold behind its watermark."""
-    return {r[0] for r in rows(stack, f"SELECT DISTINCT camera_id FROM gold_late_events WHERE store_id = '{store}'")}
-
-
-def wait_until_read(stack: Stack, store: str, events: int) -> None:
-    Tables(stack, NAMESPACE).wait_until_read(store, events)
+    return {r[0] for r in tables.rows(f"SELECT DISTINCT camera_id FROM gold_late_events WHERE store_id = '{store}'")}
 
 
 def all_layers_running(deployment: Deployment, wait_s: float = 300) -> None:
@@ -159,14 +139,14 @@ def send(stack: Stack, late: LatePipeline, events: list[dict[str, Any]], flush: 
     return Sent(messages, GoldReference(messages, late.zones, TUNABLES))
 
 
-def partitions_of(stack: Stack, store: str) -> dict[str, int]:
+def partitions_of(tables: Tables, store: str) -> dict[str, int]:
     """The topic partition each camera of ``store`` went to (from Bronze's message ids)."""
     import base64
 
     import pulsar
 
     return {camera: pulsar.MessageId.deserialize(base64.b64decode(message_id)).partition()
-            for camera, message_id in rows(stack, f"SELECT camera_id, arbitrary(message_id) FROM bronze_raw "
+            for camera, message_id in tables.rows(f"SELECT camera_id, arbitrary(message_id) FROM bronze_raw "
                                                   f"WHERE store_id = '{store}' GROUP BY camera_id")}
 
 
@@ -180,10 +160,10 @@ class TestBurst:
         sent = send(stack, late, events, s.flush())
         print(f"\nburst: {len(events)} frames published in {time.monotonic() - started:.1f}s")
         assert all(sent.reference.tables().values()), "the scene has rows in every Gold table"
-        converge(stack, late.deployment, s.store_id, sent.reference)
-        assert_silver_and_bronze(stack, s.store_id, sent.reference)
-        assert set(partitions_of(stack, s.store_id).values()) == set(range(PARTITIONS))
-        assert late_for_gold(stack, s.store_id) == set(), "read in capture order, nothing came behind a watermark"
+        late.tables.converge(late.deployment, s.store_id, sent.reference)
+        late.tables.assert_silver_and_bronze(s.store_id, sent.reference)
+        assert set(partitions_of(late.tables, s.store_id).values()) == set(range(PARTITIONS))
+        assert late_for_gold(late.tables, s.store_id) == set(), "read in capture order, nothing came behind a watermark"
         assert not any(d.is_late for d in sent.reference.silver)
 
 
@@ -194,9 +174,9 @@ class TestBacklog:
         assert {s.layer for s in stopped if s.savepoint} == {"bronze", "silver", "gold"}
         sent = send(stack, late, s.events(), s.flush())  # 5 minutes of 20 cameras
         pipeline.up(late.deployment, late.zones_file)
-        converge(stack, late.deployment, s.store_id, sent.reference)
-        assert_silver_and_bronze(stack, s.store_id, sent.reference)
-        assert late_for_gold(stack, s.store_id) == set()
+        late.tables.converge(late.deployment, s.store_id, sent.reference)
+        late.tables.assert_silver_and_bronze(s.store_id, sent.reference)
+        assert late_for_gold(late.tables, s.store_id) == set()
 
 
 class TestBrokerOutage:
@@ -239,8 +219,8 @@ class TestBrokerOutage:
         assert sink.spool.depth() == 0, "the spool drained"
         reference = GoldReference(sent + flush, late.zones, TUNABLES)
         all_layers_running(late.deployment)
-        converge(stack, late.deployment, s.store_id, reference, reconcile_on_demand=True)
-        assert_silver_and_bronze(stack, s.store_id, reference)
+        late.tables.converge(late.deployment, s.store_id, reference, reconcile_on_demand=True)
+        late.tables.assert_silver_and_bronze(s.store_id, reference)
 
 
 class TestLaggingCamera:
@@ -255,23 +235,23 @@ class TestLaggingCamera:
         watcher.start()
         try:
             sent = send(stack, late, [f for _, _, f in sorted(arrivals, key=lambda a: (a[0], a[1]))], s.flush())
-            wait_until_read(stack, s.store_id, len(sent.reference.events))
-            partitions = partitions_of(stack, s.store_id)
+            late.tables.wait_until_read(s.store_id, len(sent.reference.events))
+            partitions = partitions_of(late.tables, s.store_id)
             shares = [c for c in s.cameras if c != slow and partitions[c] == partitions[slow]]
             expected_late = {slow} if shares else set()  # alone in its partition, it sets its own pace
-            converge(stack, late.deployment, s.store_id, sent.reference)
+            late.tables.converge(late.deployment, s.store_id, sent.reference)
         finally:
             stop.set()
             watcher.join(600)
         # Only the lagging camera came behind a watermark, except at the very start: after
         # minutes of silence every partition is idle and the first one read drives the
         # watermark alone for a moment (docs/late-data.md); reconciliation covers both.
-        others = rows(stack, f"SELECT camera_id, max(capture_ts) FROM gold_late_events WHERE store_id = "
+        others = late.tables.rows(f"SELECT camera_id, max(capture_ts) FROM gold_late_events WHERE store_id = "
                              f"'{s.store_id}' AND camera_id <> '{slow}' GROUP BY camera_id")
-        assert expected_late <= late_for_gold(stack, s.store_id)
+        assert expected_late <= late_for_gold(late.tables, s.store_id)
         assert all(normal((last,))[0] < s.start + timedelta(seconds=30) for _, last in others), others
         assert not any(d.is_late for d in sent.reference.silver), "60 s is well inside the allowed lateness"
-        assert_silver_and_bronze(stack, s.store_id, sent.reference)
+        late.tables.assert_silver_and_bronze(s.store_id, sent.reference)
 
 
 class TestBeyondAllowedLateness:
@@ -288,10 +268,10 @@ class TestBeyondAllowedLateness:
                         [(age + i, 0.5, 0.5, 0.9)]) for age in (120, 600) for i in range(8)]
         sent = send(stack, late, events + resent, s.flush())
         assert sum(e.is_late for e in sent.reference.late_events) == 8
-        wait_until_read(stack, s.store_id, len(sent.reference.events))
-        converge(stack, late.deployment, s.store_id, sent.reference, reconcile_on_demand=True)
-        assert_silver_and_bronze(stack, s.store_id, sent.reference)
-        listed = {r[0] for r in rows(stack, f"SELECT event_id FROM gold_late_events WHERE store_id = '{s.store_id}'")}
+        late.tables.wait_until_read(s.store_id, len(sent.reference.events))
+        late.tables.converge(late.deployment, s.store_id, sent.reference, reconcile_on_demand=True)
+        late.tables.assert_silver_and_bronze(s.store_id, sent.reference)
+        listed = {r[0] for r in late.tables.rows(f"SELECT event_id FROM gold_late_events WHERE store_id = '{s.store_id}'")}
         resent_ids = {age: {f["event_id"] for f in resent if f["frame_index"] in range(500_000 + age, 500_008 + age)}
                       for age in (120, 600)}
         assert resent_ids[120] <= listed, "the 2-minute-old frames came behind Gold's watermark"
@@ -299,9 +279,9 @@ class TestBeyondAllowedLateness:
 
     def test_reconciling_again_changes_nothing(self, stack: Stack, late: LatePipeline) -> None:
         s = SCENES["burst"]
-        before = gold_of(stack, s.store_id)
+        before = late.tables.gold_of(s.store_id)
         days = reconcile.camera_days_on(late.deployment, s.start.date(), store_id=s.store_id)
         assert len(days) == len(s.cameras)
         report = reconcile.reconcile(late.deployment, days)
         assert report.safe_point is not None and {c.table for c in report.changes} == set(GOLD_QUERIES)
-        assert differences(gold_of(stack, s.store_id), before) == []
+        assert differences(late.tables.gold_of(s.store_id), before) == []
