@@ -2,7 +2,8 @@
 
 `up` submits each layer's sql/<layer>.sql with sql-client unless its job runs, resuming
 from the savepoint `down` took or, after a crash or `rva stack down`, from the last
-checkpoint the previous job left (checkpoints are retained on cancellation). Starting
+checkpoint the previous job left (checkpoints are retained on cancellation): whichever
+is newer. Starting
 without that state would re-read the topic and append its results a second time.
 The live layer is the exception: it publishes current state, not history, so it
 starts at the newest message every time and `down` just cancels it. Every function
@@ -67,23 +68,50 @@ def _job_file(deployment: Deployment, layer: str) -> Path:
     return deployment.state_dir / f"{layer}.job"
 
 
+# How many of a layer's jobs `up` remembers: enough that a job which failed before its
+# first checkpoint still leaves the one before it to resume from.
+JOBS_REMEMBERED = 5
+
+
+def _jobs(deployment: Deployment, layer: str) -> list[str]:
+    """The ids of the layer's last jobs, oldest first."""
+    job = _job_file(deployment, layer)
+    return job.read_text().split() if job.exists() else []
+
+
+def _remember_job(deployment: Deployment, layer: str, job_id: str) -> None:
+    job = _job_file(deployment, layer)
+    job.parent.mkdir(parents=True, exist_ok=True)
+    job.write_text("\n".join([*_jobs(deployment, layer), job_id][-JOBS_REMEMBERED:]) + "\n")
+
+
+def _written_at(location: str) -> float:
+    """When a savepoint or checkpoint was completed (its _metadata file), for choosing
+    the newer; infinity when it cannot be read here (a remote path: trust it)."""
+    try:
+        return (Path(location.removeprefix("file:")) / "_metadata").stat().st_mtime
+    except OSError:
+        return float("inf")
+
+
 def resume_path(deployment: Deployment, layer: str) -> str | None:
-    """The state the layer's next job starts from: the savepoint `down` took, else the
-    newest complete checkpoint of the previous job, else None (a first start, or a
-    live layer)."""
+    """The state the layer's next job starts from: the newest of the savepoint `down`
+    took and the complete checkpoints of the layer's last jobs; None on a first start
+    and for a live layer.
+
+    Newest, not savepoint first: a job started from a savepoint that then failed to
+    report reading (or crashed) has written checkpoints past it, and resuming from the
+    savepoint would read those messages into the lakehouse a second time."""
     if layer in LIVE_LAYERS:
         return None
+    candidates = []
     savepoint = _savepoint_file(deployment, layer)
     if savepoint.exists():
-        return savepoint.read_text().strip()
-    job = _job_file(deployment, layer)
-    if not job.exists():
-        return None
-    checkpoints = Layout.of(deployment.cfg).data("flink") / "checkpoints" / job.read_text().strip()
-    complete = [d for d in checkpoints.glob("chk-*") if (d / "_metadata").exists()]
-    if not complete:
-        return None
-    return str(max(complete, key=lambda d: int(d.name.split("-")[1])))
+        candidates.append(savepoint.read_text().strip())
+    checkpoints = Layout.of(deployment.cfg).data("flink") / "checkpoints"
+    candidates += [str(d) for job in _jobs(deployment, layer) for d in (checkpoints / job).glob("chk-*")
+                   if (d / "_metadata").exists()]
+    return max(candidates, key=lambda c: (_written_at(c), c), default=None)
 
 
 def script_for(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> Path:
@@ -189,10 +217,9 @@ def _submit(deployment: Deployment, layer: str, zones: Path | None, **context: A
             f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
             "its tables and rebuild them from the topic.") from err
     job_id = flink.submitted_job_id(output)
+    _remember_job(deployment, layer, job_id)  # before waiting: its checkpoints count even if the wait fails
     flink.await_reading(cfg, job_id, deployment.topic, deployment.job_name(layer))
     _savepoint_file(deployment, layer).unlink(missing_ok=True)  # now resumed from it
-    _job_file(deployment, layer).parent.mkdir(parents=True, exist_ok=True)
-    _job_file(deployment, layer).write_text(job_id)
     return job_id
 
 

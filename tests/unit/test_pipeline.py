@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -65,12 +66,65 @@ class TestResume:
         script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", None)
         assert f"SET 'execution.savepoint.path' = '{root / 'chk-10'}';" in script.read_text()
 
-    def test_savepoint_wins(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def _checkpoint(self, layout: Layout, job: str, n: int, at: float) -> Path:
+        path = layout.data("flink") / "checkpoints" / job / f"chk-{n}"
+        path.mkdir(parents=True)
+        (path / "_metadata").write_text("x")
+        os.utime(path / "_metadata", (at, at))
+        return path
+
+    def _savepoint(self, layout: Layout, layer: str, at: float) -> str:
+        path = layout.data("flink") / "savepoints" / f"savepoint-{layer}"
+        path.mkdir(parents=True)
+        (path / "_metadata").write_text("x")
+        os.utime(path / "_metadata", (at, at))
+        (layout.state / "pipeline").mkdir(parents=True, exist_ok=True)
+        (layout.state / "pipeline" / f"{layer}.savepoint").write_text(f"file:{path}\n")
+        return f"file:{path}"
+
+    def test_the_savepoint_down_took_wins_over_the_stopped_jobs_checkpoints(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         layout = self._layout(tmp_path, monkeypatch)
-        (layout.state / "pipeline").mkdir(parents=True)
-        (layout.state / "pipeline" / "gold.savepoint").write_text("file:/sp/savepoint-1\n")
+        self._checkpoint(layout, "abc", 4, at=1000)
+        savepoint = self._savepoint(layout, "gold", at=1010)
         (layout.state / "pipeline" / "gold.job").write_text("abc")
-        assert pipeline.resume_path(self._main(), "gold") == "file:/sp/savepoint-1"
+        assert pipeline.resume_path(self._main(), "gold") == savepoint
+
+    def test_a_savepoint_that_cannot_be_read_here_is_trusted(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        layout = self._layout(tmp_path, monkeypatch)
+        self._checkpoint(layout, "abc", 4, at=1000)
+        (layout.state / "pipeline").mkdir(parents=True)
+        (layout.state / "pipeline" / "gold.savepoint").write_text("s3://bucket/savepoint-1\n")
+        (layout.state / "pipeline" / "gold.job").write_text("abc")
+        assert pipeline.resume_path(self._main(), "gold") == "s3://bucket/savepoint-1"
+
+    def test_checkpoints_past_the_savepoint_win(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A job started from the savepoint ran on (its `up` gave up waiting, or it
+        crashed): resuming from the savepoint would read its messages a second time."""
+        layout = self._layout(tmp_path, monkeypatch)
+        self._checkpoint(layout, "old", 4, at=1000)
+        self._savepoint(layout, "silver", at=1010)
+        newer = self._checkpoint(layout, "new", 7, at=1100)
+        (layout.state / "pipeline" / "silver.job").write_text("old\nnew\n")
+        assert pipeline.resume_path(self._main(), "silver") == str(newer)
+
+    def test_a_job_that_failed_before_its_first_checkpoint_leaves_the_one_before(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        layout = self._layout(tmp_path, monkeypatch)
+        before = self._checkpoint(layout, "old", 4, at=1000)
+        (layout.state / "pipeline").mkdir(parents=True)
+        (layout.state / "pipeline" / "silver.job").write_text("old\nfailed\n")
+        assert pipeline.resume_path(self._main(), "silver") == str(before)
+
+    def test_the_last_jobs_are_remembered(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._layout(tmp_path, monkeypatch)
+        for n in range(pipeline.JOBS_REMEMBERED + 2):
+            pipeline._remember_job(self._main(), "bronze", f"job{n}")
+        assert pipeline._jobs(self._main(), "bronze") == [f"job{n}" for n in range(2, pipeline.JOBS_REMEMBERED + 2)]
 
     def test_live_layer_never_resumes(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         layout = self._layout(tmp_path, monkeypatch)
