@@ -65,14 +65,33 @@ def _registration_fight(proc: Process) -> bool:
     return tail[max(0, start):].count(REGISTRATION_FIGHT) >= FIGHT_LINES
 
 
-def _wait_healthy(layout: Layout, engine: Engine, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not engine.healthy():
-        if not _process(layout, engine).running():
-            raise EngineError(_crash_report(layout, engine))
-        if time.monotonic() > deadline:
-            raise EngineError(f"{engine.name} not healthy after {timeout_s:.0f}s; see {layout.logs(engine.name)}")
-        time.sleep(0.5)
+def _start_and_wait(layout: Layout, engines_: list[Engine], timeout_s: float) -> None:
+    """Start each of ``engines_`` (those not running) once none of the engines it comes
+    after is still starting, and return when all are healthy.
+
+    Raises:
+        EngineError: one exited, or not all were healthy within ``timeout_s``.
+    """
+    started = time.monotonic()
+    deadline = started + timeout_s
+    pending = list(engines_)  # not yet started by this call
+    waiting = list(engines_)  # not yet healthy
+    while waiting:
+        starting = {e.name for e in waiting}
+        for engine in [e for e in pending if not set(e.after) & starting]:
+            _start(layout, engine)
+            pending.remove(engine)
+        for engine in [e for e in waiting if e not in pending]:
+            if not _process(layout, engine).running():
+                raise EngineError(_crash_report(layout, engine))
+            if engine.healthy():
+                console.log(f"{engine.name} healthy after {time.monotonic() - started:.1f}s")
+                waiting.remove(engine)
+        if waiting and time.monotonic() > deadline:
+            names = ", ".join(e.name for e in waiting)
+            raise EngineError(f"not healthy after {timeout_s:.0f}s: {names}; see {layout.state / 'logs'}")
+        if waiting:
+            time.sleep(0.5)
 
 
 def _end_registration_fight(layout: Layout, engine: Engine, timeout_s: float) -> None:
@@ -84,8 +103,7 @@ def _end_registration_fight(layout: Layout, engine: Engine, timeout_s: float) ->
     console.log("[yellow]pulsar: its bookie keeps re-registering (a stale registration after an unclean "
                 "stop); restarting it cleanly once[/]")
     proc.stop(engine.stop_grace_s)
-    _start(layout, engine)
-    _wait_healthy(layout, engine, timeout_s)
+    _start_and_wait(layout, [engine], timeout_s)
     time.sleep(2)
     if _registration_fight(proc):
         raise EngineError(f"pulsar: its bookie still re-registers in a loop after a clean restart; see "
@@ -107,25 +125,7 @@ def up(cfg: StackConfig, fetch: bool = True, timeout_s: float = 600) -> dict[str
     creds = load_or_create(layout.credentials)
     stack = engines(cfg, layout, creds)
     started = time.monotonic()
-    deadline = started + timeout_s
-    pending = list(stack)  # not yet started by this call
-    waiting = list(stack)  # not yet healthy
-    while waiting:
-        healthy = {e.name for e in stack if e not in waiting}
-        for engine in [e for e in pending if set(e.after) <= healthy]:
-            _start(layout, engine)
-            pending.remove(engine)
-        for engine in [e for e in waiting if e not in pending]:
-            if not _process(layout, engine).running():
-                raise EngineError(_crash_report(layout, engine))
-            if engine.healthy():
-                console.log(f"{engine.name} healthy after {time.monotonic() - started:.1f}s")
-                waiting.remove(engine)
-        if waiting and time.monotonic() > deadline:
-            names = ", ".join(e.name for e in waiting)
-            raise EngineError(f"not healthy after {timeout_s:.0f}s: {names}; see {layout.state / 'logs'}")
-        if waiting:
-            time.sleep(0.5)
+    _start_and_wait(layout, stack, timeout_s)
     pulsar = next(e for e in stack if e.name == "pulsar")
     _end_registration_fight(layout, pulsar, timeout_s)
     provision.ensure_names(cfg, creds)
