@@ -32,7 +32,8 @@ def rest_url(cfg: StackConfig) -> str:
 
 
 def run_sql_file(cfg: StackConfig, script: Path, timeout_s: float = 600) -> str:
-    """Run ``sql-client.sh -f script`` against the cluster; returns the client output.
+    """Run ``sql-client.sh -f script`` against the cluster (through the SQL Gateway of
+    ``flink.sql_gateway`` when it is set); returns the client output.
 
     INSERT statements are submitted asynchronously, so this returns once the job is
     accepted, not when it ends.
@@ -43,7 +44,8 @@ def run_sql_file(cfg: StackConfig, script: Path, timeout_s: float = 600) -> str:
     layout = Layout.of(cfg)
     env = flink_env(cfg, layout, load_or_create(layout.credentials))
     result = subprocess.run(
-        [str(layout.flink_home / "bin" / "sql-client.sh"), "-f", str(script)],
+        [str(layout.flink_home / "bin" / "sql-client.sh"),
+         *(["gateway", "--endpoint", cfg.flink.sql_gateway] if cfg.flink.sql_gateway else []), "-f", str(script)],
         env=env, capture_output=True, text=True, timeout=timeout_s,
     )
     output = result.stdout + result.stderr
@@ -72,20 +74,38 @@ def jobs(cfg: StackConfig) -> list[Job]:
     return [Job(j["jid"], j["name"], j["state"]) for j in response.json()["jobs"]]
 
 
+# Every state of a job that has not ended: a second job of the same name must not be
+# submitted while one is in any of them.
+NOT_ENDED = ("INITIALIZING", "CREATED", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "SUSPENDED",
+             "RECONCILING")
+ENDED = ("CANCELED", "FAILED", "FINISHED")
+
+
 def running_job(cfg: StackConfig, name: str) -> Job | None:
-    return next((j for j in jobs(cfg) if j.name == name and j.state in ("RUNNING", "CREATED", "RESTARTING")), None)
+    """The job of that name that has not ended, if any."""
+    return next((j for j in jobs(cfg) if j.name == name and j.state in NOT_ENDED), None)
 
 
 def cancel(cfg: StackConfig, job_id: str, wait_s: float = 60) -> None:
-    """Cancel the job and wait (up to ``wait_s``) until it has ended, so that nothing
-    submitted next meets its consumers."""
-    httpx.patch(f"{rest_url(cfg)}/jobs/{job_id}", params={"mode": "cancel"}, timeout=10).raise_for_status()
+    """Cancel the job and wait until it has ended, so that nothing submitted next meets
+    its consumers. A job that ended meanwhile is fine.
+
+    Raises:
+        EngineError: it has not ended after ``wait_s``.
+    """
+    response = httpx.patch(f"{rest_url(cfg)}/jobs/{job_id}", params={"mode": "cancel"}, timeout=10)
+    if response.status_code not in (404, 409):  # 409: it is already in a terminal state
+        response.raise_for_status()
     deadline = time.monotonic() + wait_s
+    state = None
     while time.monotonic() < deadline:
         response = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10)
-        if response.status_code == 404 or response.json().get("state") in ("CANCELED", "FAILED", "FINISHED"):
+        state = response.json().get("state") if response.status_code != 404 else "gone"
+        if state in (*ENDED, "gone"):
             return
         time.sleep(0.5)
+    raise EngineError(f"job {job_id} still {state} {wait_s:.0f}s after it was cancelled; "
+                      f"see {rest_url(cfg)}/#/job/running/{job_id}")
 
 
 def submitted_job_id(client_output: str) -> str:
@@ -109,7 +129,7 @@ def await_reading(cfg: StackConfig, job_id: str, topic: str, subscription: str,
     steady_since: float | None = None
     while True:
         state = httpx.get(f"{rest_url(cfg)}/jobs/{job_id}", timeout=10).json().get("state")
-        if state in ("FAILED", "CANCELED", "FINISHED"):
+        if state in ENDED:
             raise EngineError(f"job {job_id} is {state} instead of reading {topic}: "
                               f"{root_cause(cfg, job_id) or 'no reason given'}")
         if state == "RUNNING" and pulsar_admin.reading(cfg, topic, subscription):

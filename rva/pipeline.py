@@ -80,9 +80,23 @@ def _jobs(deployment: Deployment, layer: str) -> list[str]:
 
 
 def _remember_job(deployment: Deployment, layer: str, job_id: str) -> None:
+    """Add ``job_id`` to the layer's last jobs; of those that fall out, the newest one
+    with a complete checkpoint is kept (jobs that never checkpointed must not push out
+    the state to resume from)."""
+    jobs = [*_jobs(deployment, layer), job_id]
+    kept = jobs[-JOBS_REMEMBERED:]
+    with_state = [j for j in jobs[:-JOBS_REMEMBERED] if _checkpoints(deployment, j)]
+    if with_state and not any(_checkpoints(deployment, j) for j in kept):
+        kept = [with_state[-1], *kept[1:]]
     job = _job_file(deployment, layer)
     job.parent.mkdir(parents=True, exist_ok=True)
-    job.write_text("\n".join([*_jobs(deployment, layer), job_id][-JOBS_REMEMBERED:]) + "\n")
+    job.write_text("\n".join(kept) + "\n")
+
+
+def _checkpoints(deployment: Deployment, job_id: str) -> list[str]:
+    """The complete checkpoints Flink retained of a job."""
+    root = Layout.of(deployment.cfg).data("flink") / "checkpoints" / job_id
+    return [str(d) for d in root.glob("chk-*") if (d / "_metadata").exists()]
 
 
 def _written_at(location: str) -> float:
@@ -108,9 +122,7 @@ def resume_path(deployment: Deployment, layer: str) -> str | None:
     savepoint = _savepoint_file(deployment, layer)
     if savepoint.exists():
         candidates.append(savepoint.read_text().strip())
-    checkpoints = Layout.of(deployment.cfg).data("flink") / "checkpoints"
-    candidates += [str(d) for job in _jobs(deployment, layer) for d in (checkpoints / job).glob("chk-*")
-                   if (d / "_metadata").exists()]
+    candidates += [c for job in _jobs(deployment, layer) for c in _checkpoints(deployment, job)]
     return max(candidates, key=lambda c: (_written_at(c), c), default=None)
 
 
@@ -122,8 +134,10 @@ def script_for(deployment: Deployment, layer: str, zones: Path | None, **context
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
     resume = resume_path(deployment, layer)
     if resume is not None:
+        # Unclaimed state is refused (Flink's default): state the new plan cannot claim
+        # would be dropped silently, the source's positions with it, and the layer
+        # would read the topic again from its start.
         prefix.append(f"SET 'execution.savepoint.path' = '{resume}';")
-        prefix.append("SET 'execution.savepoint.ignore-unclaimed-state' = 'true';")
     source = deployment.script(layer, **context)
     if not prefix:
         return source
@@ -182,6 +196,9 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
     to_submit = []
     for layer in layers:
         running = flink.running_job(cfg, deployment.job_name(layer))
+        if running is not None and running.state == "CANCELLING":
+            flink.cancel(cfg, running.job_id)  # it is ending: wait for that, then start anew
+            running = None
         if running is not None:
             submitted[layer] = running.job_id
         else:
@@ -202,24 +219,35 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
     return submitted
 
 
+# How Flink says that saved state does not fit the job's plan: at submission, or when
+# the job restores (it then fails).
+STATE_MISMATCH = ("rollback to checkpoint/savepoint", "Cannot map checkpoint/savepoint state")
+
+
 def _submit(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> str:
     """Submit ``layer`` (resuming from its saved state) and wait until it reads the topic;
-    returns the job id."""
+    returns the job id.
+
+    Raises:
+        EngineError: the job did not start reading; when its saved state does not fit
+            the SQL, saying how to go on.
+    """
     cfg = deployment.cfg
     resume = resume_path(deployment, layer)
     try:
-        output = flink.run_sql_file(cfg, script_for(deployment, layer, zones, **context))
+        job_id = flink.submitted_job_id(flink.run_sql_file(cfg, script_for(deployment, layer, zones, **context)))
+        _remember_job(deployment, layer, job_id)  # before waiting: its checkpoints count even if the wait fails
+        # The savepoint record stays: a job stopped with a savepoint has FINISHED, and Flink
+        # deletes a finished job's checkpoints, so until this job completes its first
+        # checkpoint the savepoint is the layer's only position (resume_path takes the newest).
+        flink.await_reading(cfg, job_id, deployment.topic, deployment.job_name(layer))
     except EngineError as err:
-        if resume is None or "rollback to checkpoint/savepoint" not in str(err):
+        if resume is None or not any(m in str(err) for m in STATE_MISMATCH):
             raise
         raise EngineError(
             f"{layer}: cannot resume from {resume}: the SQL changed in a way Flink cannot map onto "
             f"the saved state. Revert the change, or run `rva pipeline up --rebuild {layer}` to drop "
             "its tables and rebuild them from the topic.") from err
-    job_id = flink.submitted_job_id(output)
-    _remember_job(deployment, layer, job_id)  # before waiting: its checkpoints count even if the wait fails
-    flink.await_reading(cfg, job_id, deployment.topic, deployment.job_name(layer))
-    _savepoint_file(deployment, layer).unlink(missing_ok=True)  # now resumed from it
     return job_id
 
 
@@ -310,7 +338,7 @@ def start_watcher(deployment: Deployment) -> bool:
 
 def status(deployment: Deployment) -> list[LayerState]:
     cfg = deployment.cfg
-    jobs = {j.name: j for j in flink.jobs(cfg) if j.state in ("RUNNING", "CREATED", "RESTARTING", "FAILING")}
+    jobs = {j.name: j for j in flink.jobs(cfg) if j.state in flink.NOT_ENDED}
     states = []
     for layer in LAYERS:
         job = jobs.get(deployment.job_name(layer))
@@ -367,6 +395,17 @@ def _stop_with_savepoint(deployment: Deployment, layer: str, job_id: str, timeou
         time.sleep(1)
 
 
+def _finished_on_savepoint(deployment: Deployment, job_id: str) -> str | None:
+    """The savepoint a job stopped on after `down` gave up waiting for it, if it did:
+    such a job has FINISHED, its checkpoints are deleted, and the savepoint is all that
+    is left of its position."""
+    cfg = deployment.cfg
+    if httpx.get(f"{flink.rest_url(cfg)}/jobs/{job_id}", timeout=10).json().get("state") != "FINISHED":
+        return None
+    latest = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job_id}/checkpoints", timeout=10).json().get("latest") or {}
+    return (latest.get("savepoint") or {}).get("external_path")
+
+
 def down(deployment: Deployment, timeout_s: float = 120, layers: tuple[str, ...] = LAYERS) -> list[Stopped]:
     """Stop each layer's job: a running lakehouse layer with a savepoint, anything else by
     cancelling it, saying so. Nothing is lost either way: a cancelled layer resumes from
@@ -392,9 +431,11 @@ def down(deployment: Deployment, timeout_s: float = 120, layers: tuple[str, ...]
         except EngineError as err:
             if flink.running_job(cfg, deployment.job_name(layer)) is not None:
                 flink.cancel(cfg, job.job_id)
-            stopped.append(Stopped(layer, None, f"{err}; cancelled, `up` resumes it from its last completed "
-                                                "checkpoint"))
-            continue
+            location = _finished_on_savepoint(deployment, job.job_id)
+            if location is None:
+                stopped.append(Stopped(layer, None, f"{err}; cancelled, `up` resumes it from its last completed "
+                                                    "checkpoint"))
+                continue
         path = _savepoint_file(deployment, layer)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(location)

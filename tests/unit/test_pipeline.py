@@ -120,6 +120,17 @@ class TestResume:
         (layout.state / "pipeline" / "silver.job").write_text("old\nfailed\n")
         assert pipeline.resume_path(self._main(), "silver") == str(before)
 
+    def test_jobs_that_never_checkpointed_do_not_push_out_the_state(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A layer that fails on every start, cycled more often than the jobs remembered."""
+        layout = self._layout(tmp_path, monkeypatch)
+        good = self._checkpoint(layout, "good", 4, at=1000)
+        for n in ("good", *(f"failed{i}" for i in range(pipeline.JOBS_REMEMBERED + 2))):
+            pipeline._remember_job(self._main(), "gold", n)
+        assert len(pipeline._jobs(self._main(), "gold")) == pipeline.JOBS_REMEMBERED
+        assert pipeline.resume_path(self._main(), "gold") == str(good)
+
     def test_the_last_jobs_are_remembered(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self._layout(tmp_path, monkeypatch)
         for n in range(pipeline.JOBS_REMEMBERED + 2):
