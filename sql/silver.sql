@@ -114,7 +114,8 @@ SELECT
         WHEN outcome.problem IS NOT NULL THEN outcome.problem
         WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
             THEN CONCAT(
-                'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
+                -- COALESCE: a NULL here would make the whole reason NULL, the event valid
+                'capture_ts: ', COALESCE(JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'), '?'),
                 ' is more than 366 days before or 300 s after it was ',
                 'published, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
             )

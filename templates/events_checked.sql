@@ -16,7 +16,8 @@ SELECT
         WHEN outcome.problem IS NOT NULL THEN outcome.problem
         WHEN messages.event_ts = TO_TIMESTAMP_LTZ(0, 3)
             THEN CONCAT(
-                'capture_ts: ', JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'),
+                -- COALESCE: a NULL here would make the whole reason NULL, the event valid
+                'capture_ts: ', COALESCE(JSON_VALUE(CAST(messages.payload AS STRING), '$.capture_ts'), '?'),
                 ' is more than {{ max_event_age_days }} days before or {{ max_clock_ahead_s }} s after it was ',
                 'published, at ', DATE_FORMAT(messages.publish_ts, 'yyyy-MM-dd HH:mm:ss'), 'Z'
             )

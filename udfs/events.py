@@ -30,7 +30,9 @@ from typing import Any
 import fastjsonschema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "event.schema.json"
-INTEGER_TEXT = re.compile(r"^-?[0-9]+$")
+# Longer digit strings stay strings (and are refused as such): no INT or BIGINT holds them,
+# and Python refuses to convert ones over 4,300 digits.
+INTEGER_TEXT = re.compile(r"^-?[0-9]{1,30}$")
 NUMBER_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
@@ -147,6 +149,15 @@ def _geometry_problem(event: dict[str, Any]) -> str | None:
     return None
 
 
+def _finite(value: float | int) -> bool:
+    """Whether a number is one a DOUBLE holds: not NaN, not infinite, not an integer
+    too large for a float (10**400 is valid JSON)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def check(payload: bytes | None, max_bytes: int) -> Checked:
     """The event in ``payload``, normalized, or the first problem found with it."""
     if payload is None:
@@ -173,7 +184,7 @@ def check(payload: bytes | None, max_bytes: int) -> Checked:
     for i, d in enumerate(event["detections"]):
         values = [("conf", d["conf"]), *((f"bbox.{k}", v) for k, v in d["bbox"].items())]
         for key, value in values:
-            if isinstance(value, float) and not math.isfinite(value):
+            if not _finite(value):
                 return Checked(None, f"detections[{i}].{key}: not a finite number")
     try:
         datetime.strptime(event["capture_ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
