@@ -67,6 +67,7 @@ class FlinkPin(_Frozen):
     python_package: str
     udf_packages: list[str]
     taskmanager_slots: int
+    sql_gateway: str | None = None  # host:port of a Flink SQL Gateway to submit through
 
     @property
     def version(self) -> str:
