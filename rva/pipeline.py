@@ -68,6 +68,11 @@ def _job_file(deployment: Deployment, layer: str) -> Path:
     return deployment.state_dir / f"{layer}.job"
 
 
+def _skip_file(deployment: Deployment, layer: str) -> Path:
+    """The layer's last `rva pipeline skip` point (the connector's skip-to option)."""
+    return deployment.state_dir / f"{layer}.skip"
+
+
 # How many of a layer's jobs `up` remembers: enough that a job which failed before its
 # first checkpoint still leaves the one before it to resume from.
 JOBS_REMEMBERED = 5
@@ -128,7 +133,16 @@ def resume_path(deployment: Deployment, layer: str) -> str | None:
 
 def script_for(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> Path:
     """The deployment's script of ``layer`` (rendered anew with this submission's
-    ``context`` values when there are any), prefixed with this submission's settings."""
+    ``context`` values when there are any), prefixed with this submission's settings.
+
+    A layer that was skipped keeps its skip point on every later start: a partition it
+    has not read from since the skip still has its old position in the layer's state,
+    and must not be moved back before the skip by the next restore. The point moves
+    nothing that is already past it, so keeping it is harmless once the layer read on.
+    """
+    skip = _skip_file(deployment, layer)
+    if skip.exists() and "skip_to" not in context:
+        context = {**context, "skip_to": skip.read_text().strip()}
     prefix = []
     if zones is not None:
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
@@ -167,8 +181,8 @@ def rebuild(deployment: Deployment, layer: str) -> None:
     for table in layer_tables(layer):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.fetchall()
-    _savepoint_file(deployment, layer).unlink(missing_ok=True)
-    _job_file(deployment, layer).unlink(missing_ok=True)
+    for record in (_savepoint_file, _job_file, _skip_file):
+        record(deployment, layer).unlink(missing_ok=True)
 
 
 def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...] = LAYERS,
@@ -317,8 +331,11 @@ def skip(deployment: Deployment, layer: str, to: SkipPoint, zones: Path | None =
     if layer not in LAYERS:
         raise ConfigError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
     stopped = down(deployment, layers=(layer,))
+    skip = _skip_file(deployment, layer)
+    skip.parent.mkdir(parents=True, exist_ok=True)
+    skip.write_text(to.option())  # script_for applies it on this and every later start
     return (stopped[0] if stopped else Stopped(layer, None, "was not running"),
-            _submit(deployment, layer, zones, skip_to=to.option()))
+            _submit(deployment, layer, zones))
 
 
 def watcher(deployment: Deployment) -> Process:

@@ -40,6 +40,19 @@ class TestScript:
         assert script.name == "gold.sql" and script.parent.name == "sql"
 
 
+class TestSkipKept:
+    def test_a_skip_is_applied_on_every_later_start(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Until the layer reads on that partition its state holds the old position."""
+        monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
+        main = Deployment.main(load_stack_config())
+        pipeline._skip_file(main, "silver").parent.mkdir(parents=True)
+        pipeline._skip_file(main, "silver").write_text("1764583200000@1\n")
+        assert "'skip-to' = '1764583200000@1'," in pipeline.script_for(main, "silver", None).read_text()
+        assert "'skip-to'" not in pipeline.script_for(main, "gold", None).read_text()
+
+
 class TestResume:
     def _layout(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
