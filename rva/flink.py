@@ -25,6 +25,7 @@ class Job:
     job_id: str
     name: str
     state: str
+    start_ms: int = 0
 
 
 def rest_url(cfg: StackConfig) -> str:
@@ -71,7 +72,7 @@ def sql_error(client_output: str) -> str:
 def jobs(cfg: StackConfig) -> list[Job]:
     response = httpx.get(f"{rest_url(cfg)}/jobs/overview", timeout=10)
     response.raise_for_status()
-    return [Job(j["jid"], j["name"], j["state"]) for j in response.json()["jobs"]]
+    return [Job(j["jid"], j["name"], j["state"], int(j.get("start-time", 0))) for j in response.json()["jobs"]]
 
 
 # Every state of a job that has not ended: a second job of the same name must not be

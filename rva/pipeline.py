@@ -355,12 +355,19 @@ def start_watcher(deployment: Deployment) -> bool:
 
 def status(deployment: Deployment) -> list[LayerState]:
     cfg = deployment.cfg
-    jobs = {j.name: j for j in flink.jobs(cfg) if j.state in flink.NOT_ENDED}
+    every = flink.jobs(cfg)
+    jobs = {j.name: j for j in every if j.state in flink.NOT_ENDED}
     states = []
     for layer in LAYERS:
         job = jobs.get(deployment.job_name(layer))
         if job is None:
-            states.append(LayerState(layer, deployment.job_name(layer), None, "NOT RUNNING", None))
+            # Say why when the layer's newest job failed for good (a restore refused, say).
+            ended = max((j for j in every if j.name == deployment.job_name(layer)), key=lambda j: j.start_ms,
+                        default=None)
+            failed = ended is not None and ended.state == "FAILED"
+            states.append(LayerState(layer, deployment.job_name(layer), ended.job_id if failed else None,
+                                     "FAILED" if failed else "NOT RUNNING", None,
+                                     failure=flink.root_cause(cfg, ended.job_id) if failed else None))
             continue
         counts = httpx.get(f"{flink.rest_url(cfg)}/jobs/{job.job_id}/checkpoints", timeout=10).json()
         latest = (counts.get("latest") or {}).get("completed") or {}
