@@ -313,6 +313,12 @@ def skip_point(deployment: Deployment, to: str) -> SkipPoint:
             message = reader.read_next(timeout_millis=10_000)
         except pulsar.Timeout as err:
             raise ConfigError(f"--to {to!r}: no such message in {topic}") from err
+        got = message.message_id()
+        if (got.ledger_id(), got.entry_id()) != (message_id.ledger_id(), message_id.entry_id()):
+            # The reader starts at the next message that still exists: skipping to its
+            # time would skip more than asked.
+            raise ConfigError(f"--to {to!r}: no such message in {topic} (deleted by retention?); "
+                              f"the next one is {got.ledger_id()}:{got.entry_id()}:{got.partition()}")
         published = message.publish_timestamp()
     finally:
         client.close()
