@@ -3,8 +3,8 @@
 `up` submits each layer's sql/<layer>.sql with sql-client unless its job runs, resuming
 from the savepoint `down` took or, after a crash or `rva stack down`, from the last
 checkpoint the previous job left (checkpoints are retained on cancellation): whichever
-is newer. Starting
-without that state would re-read the topic and append its results a second time.
+is newer. Starting without that state would re-read the topic and append its results a
+second time.
 The live layer is the exception: it publishes current state, not history, so it
 starts at the newest message every time and `down` just cancels it. Every function
 takes a Deployment: the main pipeline, or a private copy for tests and benchmarks.

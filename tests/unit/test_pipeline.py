@@ -79,18 +79,19 @@ class TestResume:
         script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", None)
         assert f"SET 'execution.savepoint.path' = '{root / 'chk-10'}';" in script.read_text()
 
-    def _checkpoint(self, layout: Layout, job: str, n: int, at: float) -> Path:
-        path = layout.data("flink") / "checkpoints" / job / f"chk-{n}"
+    @staticmethod
+    def _completed(path: Path, at: float) -> Path:
+        """A checkpoint or savepoint directory whose _metadata was written at ``at``."""
         path.mkdir(parents=True)
         (path / "_metadata").write_text("x")
         os.utime(path / "_metadata", (at, at))
         return path
 
+    def _checkpoint(self, layout: Layout, job: str, n: int, at: float) -> Path:
+        return self._completed(layout.data("flink") / "checkpoints" / job / f"chk-{n}", at)
+
     def _savepoint(self, layout: Layout, layer: str, at: float) -> str:
-        path = layout.data("flink") / "savepoints" / f"savepoint-{layer}"
-        path.mkdir(parents=True)
-        (path / "_metadata").write_text("x")
-        os.utime(path / "_metadata", (at, at))
+        path = self._completed(layout.data("flink") / "savepoints" / f"savepoint-{layer}", at)
         (layout.state / "pipeline").mkdir(parents=True, exist_ok=True)
         (layout.state / "pipeline" / f"{layer}.savepoint").write_text(f"file:{path}\n")
         return f"file:{path}"
