@@ -71,6 +71,9 @@ CREATE TEMPORARY TABLE events_topic (
     -- A job without saved state starts at the oldest message (the lakehouse layers) or,
     -- for the live path, at the newest, skipping anything older on every start.
     'source.start.message-id' = 'latest',
+    -- When the last busy partition falls quiet, it hands the highest watermark on and
+    -- stays active this long before it is idle. configs/pipeline.yaml: idle_timeout_s
+    'source.idle-hold' = '30 s',
     -- Acknowledge on read. Positions come from checkpoints: on restore the subscription
     -- is moved back to the checkpointed message, within the topic's retention.
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',

@@ -17,6 +17,9 @@
     -- `rva pipeline skip`: resume no earlier than this (epoch ms, @partition: only there).
     'skip-to' = '{{ skip_to }}',
 {% endif %}
+    -- When the last busy partition falls quiet, it hands the highest watermark on and
+    -- stays active this long before it is idle. configs/pipeline.yaml: idle_timeout_s
+    'source.idle-hold' = '{{ idle_timeout_s }} s',
     -- Acknowledge on read. Positions come from checkpoints: on restore the subscription
     -- is moved back to the checkpointed message, within the topic's retention.
     'pulsar.source.enableAutoAcknowledgeMessage' = 'true',

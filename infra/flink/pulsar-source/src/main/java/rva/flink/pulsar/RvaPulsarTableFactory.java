@@ -5,11 +5,13 @@ package rva.flink.pulsar;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.pulsar.table.PulsarTableFactory;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +25,8 @@ import java.util.Set;
  *       rather than behind a reader that mixes partitions (the stock source does not
  *       implement SupportsWatermarkPushDown: reading a backlog faster than real time then
  *       pushes the watermark past whichever partition the reader reads second);
+ *   <li>hands the highest watermark on when its last busy partitions fall quiet
+ *       (QuietPartitionWatermarks; {@code source.idle-hold});
  *   <li>positions its subscription through the admin API, never with a consumer that
  *       seeks (see SubscriptionPositions), on a job's first start and on every restore.
  * </ul>
@@ -46,6 +50,12 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
             .withDescription("EPOCH_MS or EPOCH_MS@PARTITION: resume no earlier than the first message "
                     + "published then, on every partition or on that one (rva pipeline skip).");
 
+    public static final ConfigOption<Duration> IDLE_HOLD = ConfigOptions.key("source.idle-hold")
+            .durationType()
+            .defaultValue(Duration.ZERO)
+            .withDescription("How long the last busy partition of a reader, fallen quiet, stays active "
+                    + "with the reader's highest watermark before it is marked idle (QuietPartitionWatermarks).");
+
     @Override
     public String factoryIdentifier() {
         return IDENTIFIER;
@@ -62,6 +72,7 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options = super.optionalOptions();
         options.add(SKIP_TO);
+        options.add(IDLE_HOLD);
         return options;
     }
 
@@ -76,6 +87,6 @@ public class RvaPulsarTableFactory extends PulsarTableFactory {
         ScanTableSource pulsar = (ScanTableSource) super.createDynamicTableSource(context);
         return new RvaPulsarTableSource(pulsar, options.get(ADMIN_URL.key()),
                 SubscriptionPositions.Start.valueOf(start.toUpperCase(Locale.ROOT)),
-                options.get(SKIP_TO.key()));
+                options.get(SKIP_TO.key()), Configuration.fromMap(options).get(IDLE_HOLD));
     }
 }

@@ -20,6 +20,7 @@ import org.apache.flink.table.types.DataType;
 
 import javax.annotation.Nullable;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +29,8 @@ import java.util.Map;
  * strategy handed to the source itself ({@code fromSource(source, strategy)}). Flink's
  * source reader then runs one watermark generator per split, that is per topic partition,
  * and the reader's watermark is the smallest of them; a partition idle for
- * {@code table.exec.source.idle-timeout} stops holding it back. Formats, metadata and
+ * {@code table.exec.source.idle-timeout} stops holding it back, and the last to fall quiet
+ * hands the highest watermark on (QuietPartitionWatermarks). Formats, metadata and
  * options are the wrapped source's.
  */
 public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMetadata, SupportsWatermarkPushDown {
@@ -37,14 +39,16 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
     private final String adminUrl;
     private final SubscriptionPositions.Start start;
     @Nullable private final String skipTo;
+    private final Duration idleHold;
     private WatermarkStrategy<RowData> watermarkStrategy;
 
     RvaPulsarTableSource(ScanTableSource pulsar, String adminUrl, SubscriptionPositions.Start start,
-            @Nullable String skipTo) {
+            @Nullable String skipTo, Duration idleHold) {
         this.pulsar = pulsar;
         this.adminUrl = adminUrl;
         this.start = start;
         this.skipTo = skipTo;
+        this.idleHold = idleHold;
         this.watermarkStrategy = WatermarkStrategy.noWatermarks();
     }
 
@@ -78,7 +82,7 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
 
     @Override
     public void applyWatermark(WatermarkStrategy<RowData> watermarkStrategy) {
-        this.watermarkStrategy = watermarkStrategy;
+        this.watermarkStrategy = new QuietPartitionWatermarks<>(watermarkStrategy, idleHold);
     }
 
     @Override
@@ -94,7 +98,7 @@ public class RvaPulsarTableSource implements ScanTableSource, SupportsReadingMet
     @Override
     public DynamicTableSource copy() {
         RvaPulsarTableSource copy =
-                new RvaPulsarTableSource((ScanTableSource) pulsar.copy(), adminUrl, start, skipTo);
+                new RvaPulsarTableSource((ScanTableSource) pulsar.copy(), adminUrl, start, skipTo, idleHold);
         copy.watermarkStrategy = watermarkStrategy;
         return copy;
     }
