@@ -131,9 +131,12 @@ def resume_path(deployment: Deployment, layer: str) -> str | None:
     return max(candidates, key=lambda c: (_written_at(c), c), default=None)
 
 
-def script_for(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> Path:
+def script_for(deployment: Deployment, layer: str, zones: Path | None, resume: str | None,
+               **context: Any) -> Path:
     """The deployment's script of ``layer`` (rendered anew with this submission's
-    ``context`` values when there are any), prefixed with this submission's settings.
+    ``context`` values when there are any), prefixed with this submission's settings:
+    the zones file and the state to ``resume`` from (resume_path, chosen once by the caller
+    so that what is submitted and what an error names are the same).
 
     A layer that was skipped keeps its skip point on every later start: a partition it
     has not read from since the skip still has its old position in the layer's state,
@@ -146,7 +149,6 @@ def script_for(deployment: Deployment, layer: str, zones: Path | None, **context
     prefix = []
     if zones is not None:
         prefix.append(f"SET 'pipeline.global-job-parameters' = '{JOB_PARAMETER}:{zones.resolve()}';")
-    resume = resume_path(deployment, layer)
     if resume is not None:
         # Unclaimed state is refused (Flink's default): state the new plan cannot claim
         # would be dropped silently, the source's positions with it, and the layer
@@ -249,7 +251,7 @@ def _submit(deployment: Deployment, layer: str, zones: Path | None, **context: A
     cfg = deployment.cfg
     resume = resume_path(deployment, layer)
     try:
-        job_id = flink.submitted_job_id(flink.run_sql_file(cfg, script_for(deployment, layer, zones, **context)))
+        job_id = flink.submitted_job_id(flink.run_sql_file(cfg, script_for(deployment, layer, zones, resume, **context)))
         _remember_job(deployment, layer, job_id)  # before waiting: its checkpoints count even if the wait fails
         # The savepoint record stays: a job stopped with a savepoint has FINISHED, and Flink
         # deletes a finished job's checkpoints, so until this job completes its first

@@ -30,13 +30,13 @@ class TestScript:
     def test_zones_override_is_prepended(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
         zones = tmp_path / "zones.yaml"
-        script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", zones)
+        script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", zones, None)
         first = script.read_text().splitlines()[0]
         assert first == f"SET 'pipeline.global-job-parameters' = 'rva.zones:{zones.resolve()}';"
 
     def test_no_override_uses_committed_sql(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("RVA_STATE_DIR", str(tmp_path / "state"))
-        script = pipeline.script_for(Deployment.main(load_stack_config()), "gold", None)
+        script = pipeline.script_for(Deployment.main(load_stack_config()), "gold", None, None)
         assert script.name == "gold.sql" and script.parent.name == "sql"
 
 
@@ -49,8 +49,8 @@ class TestSkipKept:
         main = Deployment.main(load_stack_config())
         pipeline._skip_file(main, "silver").parent.mkdir(parents=True)
         pipeline._skip_file(main, "silver").write_text("1764583200000@1\n")
-        assert "'skip-to' = '1764583200000@1'," in pipeline.script_for(main, "silver", None).read_text()
-        assert "'skip-to'" not in pipeline.script_for(main, "gold", None).read_text()
+        assert "'skip-to' = '1764583200000@1'," in pipeline.script_for(main, "silver", None, None).read_text()
+        assert "'skip-to'" not in pipeline.script_for(main, "gold", None, None).read_text()
 
 
 class TestResume:
@@ -76,7 +76,7 @@ class TestResume:
             if complete:
                 (root / f"chk-{n}" / "_metadata").write_text("x")
         assert pipeline.resume_path(self._main(), "silver") == str(root / "chk-10")
-        script = pipeline.script_for(Deployment.main(load_stack_config()), "silver", None)
+        script = pipeline.script_for(self._main(), "silver", None, pipeline.resume_path(self._main(), "silver"))
         assert f"SET 'execution.savepoint.path' = '{root / 'chk-10'}';" in script.read_text()
 
     @staticmethod
