@@ -5,7 +5,7 @@ camera's burst goes to partition 1; partition 0 gets a malformed message before 
 and another one after it, so it holds the watermark at the epoch throughout and falls
 quiet last. With Flink's own source, both partitions going idle left the reader idle at
 the epoch: no window of the burst ever closed until the next message (the medallion test
-saw it by chance, when the two partitions happened to fall quiet together). The rva-pulsar
+met it by chance, when its partitions fell quiet in that order or in the same moment). The rva-pulsar
 connector's last quiet partition hands the highest watermark on
 (infra/flink/pulsar-source: QuietPartitionWatermarks), so every minute the burst's own
 event time has passed is written, with nothing sent after it.
@@ -41,7 +41,8 @@ START = (datetime.now(timezone.utc) - timedelta(days=3)).replace(hour=8, minute=
 
 def test_a_burst_closes_in_gold_when_a_partition_with_less_event_time_falls_quiet_last(stack: Stack) -> None:
     scene = Scene(f"quiet-{RUN}", (f"quiet-{RUN}-c00",), START, duration_s=200, fps=2)
-    burst = lines(scene.events())
+    events = scene.events()
+    burst = lines(events)
     ensure_topic(stack.cfg, TOPIC)  # two partitions, like the events topic
     job_ids: list[str] = []
     try:
@@ -53,7 +54,7 @@ def test_a_burst_closes_in_gold_when_a_partition_with_less_event_time_falls_quie
 
         # Everything the burst's own watermark has passed: its newest frame less the
         # out-of-orderness bound.
-        closed_through = max(ms(e["capture_ts"]) for e in scene.events()) - TUNABLES["out_of_orderness_s"] * 1000
+        closed_through = max(ms(e["capture_ts"]) for e in events) - TUNABLES["out_of_orderness_s"] * 1000
         expected = GoldReference(burst, ZONES, TUNABLES, closed_through_ms=closed_through).people_per_minute()
         assert len(expected) == 3, "the burst spans 3 whole minutes and closes them"
         rows = stack.poll(NAMESPACE, "SELECT store_id, camera_id, window_start, window_end, detections, "
