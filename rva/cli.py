@@ -24,7 +24,7 @@ pipeline_app = typer.Typer(help="The Bronze, Silver and Gold jobs on the stack's
 app.add_typer(stack_app, name="stack")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sql_app, name="sql")
-app.command("vision")(vision_cli.vision)
+app.add_typer(vision_cli.vision_app, name="vision")
 app.command("replay")(vision_cli.replay)
 console = Console(stderr=True, soft_wrap=True)  # errors stay on one line
 

@@ -138,7 +138,7 @@ class ByteTracker:
                 track.track_id, self._next_id = self._next_id, self._next_id + 1
         return [tracks[i] for i in free_t], [det_idx[i] for i in free_d]
 
-    def update(self, image: np.ndarray, dets: Detections) -> list[int | None]:
+    def update(self, image: np.ndarray, dets: Detections, timestamp: float | None = None) -> list[int | None]:
         """Associate this frame's detections; returns a track id (or None) per detection."""
         self.frame += 1
         boxes, scores = dets.xyxy.astype(np.float64), dets.conf.astype(np.float64)

@@ -1,7 +1,9 @@
-"""`rva vision` and `rva replay`: plain functions with typer annotations.
+"""`rva vision`, `rva vision eval` and `rva replay`: plain functions with typer annotations.
 
 rva/cli.py registers them; ``python -m vision`` runs them standalone. Heavy imports
-happen inside the functions, so importing this module is cheap.
+happen inside the functions, so importing this module is cheap. ``vision`` is the
+callback of the ``vision_app`` group (so ``rva vision --src ...`` runs a camera) and
+can also be called as a plain function.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from vision.errors import CameraConfigError, SourceError, VisionError
+from vision.tracking import DEFAULT_TRACKER
 
 if TYPE_CHECKING:
     from vision.metrics import Metrics
@@ -61,6 +64,7 @@ def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | Non
 
 
 def vision(
+    ctx: typer.Context = None,  # type: ignore[assignment]  # set by typer; None when called as a function
     src: Annotated[Optional[str], typer.Option(
         help="Video file, image folder, rtsp://|http:// URL or webcam number.")] = None,
     store_id: Annotated[Optional[str], typer.Option(help="Store the camera is in.")] = None,
@@ -73,7 +77,8 @@ def vision(
     model: Annotated[Optional[str], typer.Option(
         help="ultralytics .pt or YOLO .onnx (default: shipped person model).")] = None,
     backend: Annotated[Optional[str], typer.Option(help="onnx or ultralytics (default: by model file).")] = None,
-    tracker: Annotated[str, typer.Option(help="deepsort or bytetrack.")] = "deepsort",
+    tracker: Annotated[str, typer.Option(
+        help="deepsort (default), bytetrack, botsort, ocsort, sort or rf-bytetrack (docs/vision.md).")] = DEFAULT_TRACKER.value,
     conf: Annotated[float, typer.Option(help="Minimum detection confidence.")] = 0.25,
     imgsz: Annotated[int, typer.Option(help="Network input size (multiple of 32).")] = 640,
     classes: Annotated[Optional[list[str]], typer.Option("--class", help="Keep only this class (repeatable).")] = None,
@@ -97,6 +102,8 @@ def vision(
     progress: Annotated[bool, typer.Option(help="Show a progress bar for files.")] = True,
 ) -> None:
     """Detect and track people in video; publish one JSON event per processed frame."""
+    if ctx is not None and ctx.invoked_subcommand is not None:
+        return  # `rva vision eval ...`: the group's own options are not in play
     from vision.config import load_cameras
     from vision.detection import DetectorConfig, load_detector
     from vision.metrics import Metrics
@@ -206,6 +213,58 @@ def vision(
         raise failed[0].error  # type: ignore[misc]
 
 
+def evaluate(
+    scenes: Annotated[Optional[list[str]], typer.Option(
+        "--scene", help="crossing, reentry, standing or crowd (repeatable; default: all).")] = None,
+    trackers: Annotated[Optional[list[str]], typer.Option(
+        "--tracker", help="A tracker to score (repeatable; default: all).")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        help="ultralytics .pt or YOLO .onnx (default: shipped person model).")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="onnx or ultralytics (default: by model file).")] = None,
+    conf: Annotated[float, typer.Option(help="Minimum detection confidence.")] = 0.25,
+    imgsz: Annotated[int, typer.Option(help="Network input size (multiple of 32).")] = 640,
+    markdown: Annotated[bool, typer.Option(help="Print a Markdown table (as in docs/vision.md).")] = False,
+) -> None:
+    """Score trackers on the built-in scenes: HOTA, IDF1, MOTA, id switches (TrackEval)."""
+    from vision.detection import DetectorConfig, load_detector
+    from vision.evaluation import run_tracker
+    from vision.scenes import SCENES, named_scene
+    from vision.tracking import TrackerKind, make_tracker
+
+    _setup_logging()
+    scene_names = scenes or list(SCENES)
+    kinds = trackers or [k.value for k in TrackerKind]
+    for name in scene_names:
+        if name not in SCENES:
+            named_scene(name)  # raises the one-line error
+    for kind in kinds:
+        make_tracker(kind)  # raises the one-line error for a name that is not a tracker
+    detector = load_detector(DetectorConfig(model=model, backend=backend, conf=conf, imgsz=imgsz))
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table("scene", "tracker", "HOTA", "IDF1", "MOTA", "IDSW", "ids/people", "recall", "track ms/frame")
+    if markdown:
+        print("| scene | tracker | HOTA | IDF1 | MOTA | IDSW | ids/people | recall | track ms/frame |")
+        print("|---|---|---|---|---|---|---|---|---|")
+    for name in scene_names:
+        scene = named_scene(name)
+        dets = [detector.detect(frame) for frame in scene.frames]
+        for kind in kinds:
+            run = run_tracker(name, scene, dets, kind)
+            t, d = run.tracking, run.detection
+            cells = (name, kind, f"{t.hota:.3f}", f"{t.idf1:.3f}", f"{t.mota:.3f}", str(t.id_switches),
+                     f"{t.track_ids}/{t.people}", f"{d.recall:.3f}", f"{run.ms_per_frame:.1f}")
+            if markdown:
+                print("| " + " | ".join(cells) + " |", flush=True)
+            else:
+                table.add_row(*cells)
+    if not markdown:
+        console.print(table)
+
+
 def replay(
     file: Annotated[Path, typer.Argument(help="NDJSON events file (from `rva vision --out`).")],
     rate: Annotated[str, typer.Option(help="original (real time), N (N times faster) or max.")] = "original",
@@ -244,7 +303,7 @@ def main() -> None:
     from rva.errors import RvaError
 
     app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-    app.command("vision")(vision)
+    app.add_typer(vision_app, name="vision")
     app.command("replay")(replay)
     try:
         app()
@@ -253,4 +312,8 @@ def main() -> None:
         sys.exit(2)
 
 
-__all__ = ["VisionError", "main", "replay", "vision"]
+vision_app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+vision_app.callback(invoke_without_command=True)(vision)
+vision_app.command("eval")(evaluate)
+
+__all__ = ["VisionError", "evaluate", "main", "replay", "vision", "vision_app"]

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vision.errors import CameraConfigError
+from vision.tracking import TrackerKind
 
 
 class _Strict(BaseModel):
@@ -65,7 +66,7 @@ class CamerasFile(_Strict):
     """The whole file."""
 
     store_id: str | None = None
-    tracker: Literal["deepsort", "bytetrack"] | None = None
+    tracker: TrackerKind | None = None
     detector: DetectorEntry = DetectorEntry()
     cameras: list[CameraEntry] = Field(min_length=1)
 

@@ -175,7 +175,7 @@ class CameraRunner:
                 t1 = time.perf_counter()
                 dets = self.detector.detect(frame.image)
                 t2 = time.perf_counter()
-                ids = self.tracker.update(frame.image, dets)
+                ids = self.tracker.update(frame.image, dets, timestamp=frame.capture_ts.timestamp())
                 t3 = time.perf_counter()
                 items = tracked(dets, ids)
                 event = FrameEvent(self.ref, frame.index, frame.capture_ts, frame.width, frame.height, tuple(items))

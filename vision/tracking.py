@@ -1,4 +1,8 @@
-"""Multi-object tracking behind one interface: DeepSort (appearance + motion) or ByteTrack.
+"""Multi-object tracking behind one interface.
+
+DeepSort (appearance + motion) and our ByteTrack live here; SORT, OC-SORT, BoT-SORT and
+Roboflow's ByteTrack come from the ``trackers`` package (vision/motion_trackers.py).
+docs/vision.md compares them on the scenes of vision/scenes.py.
 
 A :class:`Tracker` belongs to one camera stream; ids it hands out are stable for that
 stream. ``update`` returns, for each detection of the frame, the id of the confirmed
@@ -9,12 +13,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
-from vision.detection import Detections
 from vision.errors import CameraConfigError
+
+if TYPE_CHECKING:  # kept out of the import so that the CLI starts fast
+    import numpy as np
+
+    from vision.detection import Detections
 
 
 class TrackerKind(str, enum.Enum):
@@ -22,12 +28,21 @@ class TrackerKind(str, enum.Enum):
 
     DEEPSORT = "deepsort"
     BYTETRACK = "bytetrack"
+    SORT = "sort"
+    OCSORT = "ocsort"
+    BOTSORT = "botsort"
+    RF_BYTETRACK = "rf-bytetrack"
+
+
+DEFAULT_TRACKER = TrackerKind.DEEPSORT  # chosen by the numbers in docs/vision.md
 
 
 class Tracker(Protocol):
     """Assigns stable ids to the detections of successive frames of one stream."""
 
-    def update(self, image: np.ndarray, dets: Detections) -> list[int | None]: ...
+    def update(self, image: np.ndarray, dets: Detections, timestamp: float | None = None) -> list[int | None]:
+        """Ids for ``dets`` of the next frame; ``timestamp`` (seconds) is its capture time."""
+        ...
 
     @property
     def active_tracks(self) -> int: ...
@@ -67,7 +82,7 @@ class DeepSortTracker:
     def active_tracks(self) -> int:
         return sum(1 for t in self._sort.tracker.tracks if t.is_confirmed() and t.time_since_update == 0)
 
-    def update(self, image: np.ndarray, dets: Detections) -> list[int | None]:
+    def update(self, image: np.ndarray, dets: Detections, timestamp: float | None = None) -> list[int | None]:
         ids: list[int | None] = [None] * len(dets)
         # DeepSort drops zero-area boxes itself but keeps zipping embeddings by position.
         valid = [i for i, (x1, y1, x2, y2) in enumerate(dets.xyxy) if x2 - x1 >= 1 and y2 - y1 >= 1]
@@ -88,9 +103,14 @@ def make_tracker(kind: TrackerKind | str, threads: int = 2) -> Tracker:
     try:
         kind = TrackerKind(kind)
     except ValueError as err:
-        raise CameraConfigError(f"tracker: need deepsort or bytetrack, got {kind!r}") from err
+        names = ", ".join(k.value for k in TrackerKind)
+        raise CameraConfigError(f"tracker: need one of {names}, got {kind!r}") from err
     if kind is TrackerKind.DEEPSORT:
         return DeepSortTracker(threads=threads)
-    from vision.bytetrack import ByteTracker
+    if kind is TrackerKind.BYTETRACK:
+        from vision.bytetrack import ByteTracker
 
-    return ByteTracker()
+        return ByteTracker()
+    from vision.motion_trackers import make_motion_tracker
+
+    return make_motion_tracker(kind.value)

@@ -47,3 +47,25 @@ def detect_scene(scene: Scene):  # noqa: ANN201 (a factory)
         return _detections[backend]
 
     return run
+
+
+_scene_detections: dict[str, tuple[Scene, list[Detections]]] = {}
+
+
+@pytest.fixture(scope="session")
+def named_scene_detections():  # noqa: ANN201 (a factory)
+    """``named_scene_detections(name)``: a scene of vision.scenes.SCENES and the default
+    detector's (ONNX, 640) detections of its frames, computed once per session."""
+    from vision.scenes import named_scene
+
+    detector = None
+
+    def run(name: str) -> tuple[Scene, list[Detections]]:
+        nonlocal detector
+        if name not in _scene_detections:
+            detector = detector or load_detector(DetectorConfig(backend="onnx"))
+            scene = named_scene(name)
+            _scene_detections[name] = (scene, [detector.detect(frame) for frame in scene.frames])
+        return _scene_detections[name]
+
+    return run

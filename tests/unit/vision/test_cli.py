@@ -87,7 +87,7 @@ class TestBadInput:
         pytest.param(["--config", "{tmp}/bad.yaml"], "bad.yaml: cameras.0.camera_id: Field required", id="config"),
         pytest.param(["--src", "http://127.0.0.1:9/cam.mjpg", "--retries", "1"], "stream unreachable after 1 retries",
                      id="unreachable-stream"),
-        pytest.param(["--src", "{video}", "--tracker", "sort"], "tracker: need deepsort or bytetrack", id="tracker"),
+        pytest.param(["--src", "{video}", "--tracker", "kalman"], "tracker: need one of deepsort, bytetrack", id="tracker"),
         pytest.param(["--src", "{video}", "--imgsz", "500"], "imgsz: need a multiple of 32", id="imgsz"),
     ])
     def test_one_line_error_and_exit_2(self, args: list[str], message: str, tmp_path: Path, scene_video: Path) -> None:
@@ -125,3 +125,31 @@ class TestReplayCommand:
         assert bad.returncode == 2 and "--rate: need original, max or a number > 0, got 'fast'" in bad.stderr
         missing = run_cli("replay", str(tmp_path / "none.ndjson"), "--dry-run")
         assert missing.returncode == 2 and "none.ndjson: no such events file" in missing.stderr
+
+
+class TestEvalCommand:
+    def test_prints_the_scores_of_each_tracker(self, named_scene_detections) -> None:  # noqa: ANN001
+        from vision.evaluation import run_tracker
+
+        # Act
+        result = run_cli("vision", "eval", "--scene", "crossing", "--tracker", "bytetrack", "--tracker", "sort",
+                         "--backend", "onnx", "--markdown")
+
+        # Assert: the rows hold what run_tracker computes on the same detections.
+        assert result.returncode == 0, result.stderr
+        rows = {cells[1]: cells for cells in (line.split(" | ") for line in result.stdout.splitlines()[2:])}
+        assert set(rows) == {"bytetrack", "sort"}
+        scene, dets = named_scene_detections("crossing")
+        for tracker, cells in rows.items():
+            expected = run_tracker("crossing", scene, dets, tracker).tracking
+            assert cells[2:6] == [f"{expected.hota:.3f}", f"{expected.idf1:.3f}", f"{expected.mota:.3f}",
+                                  str(expected.id_switches)]
+
+    @pytest.mark.parametrize(("args", "message"), [
+        (["--scene", "aisle"], "--scene: need one of crossing, reentry, standing, crowd, got 'aisle'"),
+        (["--tracker", "kalman"], "tracker: need one of deepsort, bytetrack"),
+    ])
+    def test_bad_names_are_one_line_errors(self, args: list[str], message: str) -> None:
+        result = run_cli("vision", "eval", *args)
+        assert result.returncode == 2 and message in result.stderr
+        assert len(result.stderr.splitlines()) == 1

@@ -48,8 +48,8 @@ class TestLoadCameras:
         pytest.param("store_id: s\ncameras:\n  - {camera_id: c, src: a}\n  - {camera_id: c, src: b}\n",
                      "camera_id 'c' appears twice", id="duplicate"),
         pytest.param("cameras:\n  - {camera_id: c, src: a}\n", "cameras c: no store_id", id="no-store"),
-        pytest.param("store_id: s\ntracker: sort\ncameras:\n  - {camera_id: c, src: a}\n",
-                     "tracker: Input should be 'deepsort' or 'bytetrack'", id="tracker"),
+        pytest.param("store_id: s\ntracker: kalman\ncameras:\n  - {camera_id: c, src: a}\n",
+                     "tracker: Input should be 'deepsort', 'bytetrack', 'sort'", id="tracker"),
     ])
     def test_invalid(self, tmp_path: Path, text: str, message: str) -> None:
         with pytest.raises(CameraConfigError, match=message):

@@ -20,7 +20,7 @@ import pytest
 
 from vision.evaluation import score
 from vision.scenes import Scene
-from vision.tracking import make_tracker
+from vision.tracking import TrackerKind, make_tracker
 
 BACKENDS = [pytest.param("onnx", id="onnx"), pytest.param("ultralytics", id="ultralytics")]
 TRACKERS = [pytest.param("deepsort", id="deepsort"), pytest.param("bytetrack", id="bytetrack")]
@@ -66,13 +66,37 @@ class TestTrackIds:
         main_ids = [max(set(v), key=v.count) for v in _histories(scene, dets, ids).values()]
         assert len(set(main_ids)) == 3
 
-    @pytest.mark.parametrize("tracker", TRACKERS)
+    @pytest.mark.parametrize("tracker", [k.value for k in TrackerKind])
     def test_empty_frames_keep_no_ids(self, tracker: str, scene: Scene) -> None:
         from vision.detection import Detections
 
         trk = make_tracker(tracker)
         assert trk.update(scene.frames[0], Detections.empty()) == []
         assert trk.active_tracks == 0
+
+
+@pytest.mark.parametrize("tracker", ["sort", "ocsort", "botsort", "rf-bytetrack"])
+def test_library_trackers_give_ids_in_the_order_boxes_came(tracker: str, scene: Scene) -> None:
+    # The trackers package returns boxes in its own order; ids must follow the boxes.
+    import numpy as np
+
+    from vision.detection import Detections
+
+    trk = make_tracker(tracker)
+    left, right = [20.0, 100.0, 80.0, 300.0], [400.0, 100.0, 460.0, 300.0]
+    ids = []
+    for frame in range(6):
+        dx = 4.0 * frame
+        boxes = [[left[0] + dx, 100.0, left[2] + dx, 300.0], [right[0] - dx, 100.0, right[2] - dx, 300.0]]
+        order = [0, 1] if frame % 2 == 0 else [1, 0]  # the same two people, listed both ways
+        dets = Detections(np.array([boxes[i] for i in order], np.float32), np.array([0.8, 0.8], np.float32),
+                          ("person", "person"))
+        got = trk.update(scene.frames[0], dets, timestamp=frame / 5)
+        ids.append({order[i]: got[i] for i in range(2)})
+    confirmed = [by_person for by_person in ids if None not in by_person.values()]
+    assert len(confirmed) >= 3
+    assert all(by_person == confirmed[0] for by_person in confirmed)
+    assert confirmed[0][0] != confirmed[0][1]
 
 
 def _histories(scene: Scene, dets, ids) -> dict[int, list[int]]:  # noqa: ANN001
