@@ -36,6 +36,11 @@ def _pulsar_defaults() -> tuple[str, str, str, Path]:
             cfg.names.topic, cfg.state_dir / "vision" / "spool")
 
 
+def _class_list(values: list[str] | None) -> tuple[str, ...]:
+    """``--classes person,car --classes bus`` -> ("person", "car", "bus")."""
+    return tuple(name.strip() for value in values or () for name in value.split(",") if name.strip())
+
+
 def _setup_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="vision: %(levelname)s %(message)s", stream=sys.stderr)
 
@@ -81,7 +86,8 @@ def vision(
         help="deepsort (default), bytetrack, botsort, ocsort, sort or rf-bytetrack (docs/vision.md).")] = DEFAULT_TRACKER.value,
     conf: Annotated[float, typer.Option(help="Minimum detection confidence.")] = 0.25,
     imgsz: Annotated[int, typer.Option(help="Network input size (multiple of 32).")] = 640,
-    classes: Annotated[Optional[list[str]], typer.Option("--class", help="Keep only this class (repeatable).")] = None,
+    classes: Annotated[Optional[list[str]], typer.Option(
+        "--classes", "--class", help="Keep only these classes: person,car (names from the model; repeatable).")] = None,
     stride: Annotated[int, typer.Option(help="Process every Nth frame.")] = 1,
     fps: Annotated[Optional[float], typer.Option(help="Process at most N frames per second.")] = None,
     folder_fps: Annotated[float, typer.Option(help="Frame rate of an image folder.")] = 25.0,
@@ -116,7 +122,7 @@ def vision(
     _setup_logging()
     start = _parse_start(start_time)
     det_settings: dict[str, object] = {"model": model, "backend": backend, "conf": conf, "imgsz": imgsz,
-                                       "classes": tuple(classes or ())}
+                                       "classes": _class_list(classes)}
     if config is not None:
         if src is not None:
             raise CameraConfigError("--src and --config: give one of them")

@@ -80,6 +80,11 @@ class Detector(Protocol):
 
     spec: ModelSpec
 
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """Event class names the model can emit, read from the model file."""
+        ...
+
     def detect(self, image: np.ndarray) -> Detections: ...
 
 
@@ -125,6 +130,7 @@ def load_detector(cfg: DetectorConfig) -> Detector:
     Raises:
         ModelError: The model file is missing, unsupported or fails to load.
         DependencyError: The backend's package is not installed.
+        CameraConfigError: A class of ``cfg.classes`` is not one the model has.
     """
     spec = resolve_model(cfg.model, cfg.backend)
     if spec.backend is Backend.ONNX and cfg.model is None and cfg.imgsz != DEFAULT_ONNX_IMGSZ:
@@ -133,11 +139,18 @@ def load_detector(cfg: DetectorConfig) -> Detector:
 
         checkpoint = default_model_file(Backend.ULTRALYTICS)
         spec = ModelSpec(export_onnx(checkpoint, cfg.imgsz), Backend.ONNX, spec.class_map)
+    detector: Detector
     if spec.backend is Backend.ONNX:
         from vision.onnx_detector import OnnxDetector
 
-        return OnnxDetector(spec, cfg)
-    from vision.ultralytics_detector import UltralyticsDetector
+        detector = OnnxDetector(spec, cfg)
+    else:
+        from vision.ultralytics_detector import UltralyticsDetector
 
-    return UltralyticsDetector(spec, cfg)
+        detector = UltralyticsDetector(spec, cfg)
+    unknown = [c for c in cfg.classes if c not in detector.class_names]
+    if unknown:
+        raise CameraConfigError(f"--classes: {', '.join(unknown)}: not a class of {spec.path.name} "
+                                f"(it has {', '.join(detector.class_names) or 'no class names'})")
+    return detector
 

@@ -13,13 +13,24 @@ from vision.letterbox import letterbox
 from vision.models import ModelSpec
 
 
-def _class_names(meta: dict[str, str], count: int) -> list[str]:
-    """Class names from ultralytics' export metadata, else the class numbers."""
+def _class_names(meta: dict[str, str], count: int | None) -> list[str]:
+    """Class names from ultralytics' export metadata (``names``), else the class numbers.
+
+    ``count`` is the number of classes the output head has, when its shape says so.
+    """
     try:
         names = ast.literal_eval(meta["names"])
-        return [str(names[i]) for i in range(count)]
+        return [str(names[i]) for i in range(count if count is not None else len(names))]
     except (KeyError, ValueError, SyntaxError, TypeError):
-        return [str(i) for i in range(count)]
+        return [str(i) for i in range(count or 0)]
+
+
+def _class_count(out_shape: list[object]) -> int | None:
+    """Classes of a (1, 4+nc, N) YOLOv8 or (1, N, 5+nc) YOLOv5 head, if its shape is fixed."""
+    rows, cols = out_shape[1], out_shape[2]
+    if not (isinstance(rows, int) and isinstance(cols, int)):
+        return None
+    return rows - 4 if rows < cols else cols - 5
 
 
 class OnnxDetector:
@@ -66,8 +77,12 @@ class OnnxDetector:
         if len(out_shape) != 3:
             raise ModelError(f"{spec.path}: output shape {out_shape} is not a YOLO detection head")
         meta: dict[str, Any] = dict(self.session.get_modelmeta().custom_metadata_map)
-        self._meta = meta
-        self._names: list[str] | None = None
+        self._names = [spec.class_map.get(n, n) for n in _class_names(meta, _class_count(out_shape))]
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The event classes this model can emit (after the class map), in model order."""
+        return tuple(dict.fromkeys(self._names))
 
     def _decode(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw head output -> (cxcywh boxes, best score, best class) in input pixels."""
@@ -82,12 +97,6 @@ class OnnxDetector:
         cls = scores.argmax(axis=1)
         return boxes, scores[np.arange(len(cls)), cls], cls
 
-    def names(self, count: int) -> list[str]:
-        if self._names is None or len(self._names) != count:
-            raw = _class_names(self._meta, count)
-            self._names = [self.spec.class_map.get(n, n) for n in raw]
-        return self._names
-
     def detect(self, image: np.ndarray) -> Detections:
         """Detect objects in one BGR frame; boxes in the frame's pixels."""
         padded, box = letterbox(image, self.cfg.imgsz)
@@ -101,7 +110,6 @@ class OnnxDetector:
             return Detections.empty()
         xyxy = np.column_stack([cxcywh[:, 0] - cxcywh[:, 2] / 2, cxcywh[:, 1] - cxcywh[:, 3] / 2,
                                 cxcywh[:, 0] + cxcywh[:, 2] / 2, cxcywh[:, 1] + cxcywh[:, 3] / 2])
-        names = self.names(int(out.shape[1] - 4 if out.shape[1] < out.shape[2] else out.shape[2] - 5))
-        labels = [names[int(c)] for c in cls]
+        labels = [self._names[int(c)] if int(c) < len(self._names) else str(int(c)) for c in cls]
         height, width = image.shape[:2]
         return finish(box.to_frame(xyxy), conf, labels, self.cfg, width, height)

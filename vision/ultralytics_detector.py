@@ -55,6 +55,11 @@ class UltralyticsDetector:
         names = self.model.names
         self.names = [spec.class_map.get(str(names[i]), str(names[i])) for i in sorted(names)]
 
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The event classes this model can emit (after the class map), in model order."""
+        return tuple(dict.fromkeys(self.names))
+
     def detect(self, image: np.ndarray) -> Detections:
         """Detect objects in one BGR frame; boxes in the frame's pixels."""
         # NMS runs in finish(), per event label; ultralytics' own NMS is per model class

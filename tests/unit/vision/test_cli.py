@@ -89,6 +89,8 @@ class TestBadInput:
                      id="unreachable-stream"),
         pytest.param(["--src", "{video}", "--tracker", "kalman"], "tracker: need one of deepsort, bytetrack", id="tracker"),
         pytest.param(["--src", "{video}", "--imgsz", "500"], "imgsz: need a multiple of 32", id="imgsz"),
+        pytest.param(["--src", "{video}", "--classes", "person,car"],
+                     "--classes: car: not a class of best_fp16.onnx (it has person)", id="unknown-class"),
     ])
     def test_one_line_error_and_exit_2(self, args: list[str], message: str, tmp_path: Path, scene_video: Path) -> None:
         # Arrange
