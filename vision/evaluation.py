@@ -73,6 +73,8 @@ def score(truth: Sequence[Sequence[TruthBox]], boxes: Sequence[np.ndarray],
             owner[g] = d
             matched_det.add(d)
         for g, truth_box in enumerate(gt):
+            if truth_box.ignore:
+                continue
             if truth_box.visible >= min_visible:
                 visible += 1
                 found += g in owner
@@ -113,9 +115,10 @@ def tracking_score(truth: Sequence[Sequence[TruthBox]], boxes: Sequence[np.ndarr
     """HOTA, IDF1, MOTA and id switches of a run, computed by TrackEval.
 
     The tracker's output is each frame's boxes that have an id. People less than
-    ``min_visible`` in view are treated as MOTChallenge treats its ignored boxes: not
-    asked for, and a box found on them (matched at IoU >= 0.5) is dropped rather than
-    counted as a false positive. An id switch is counted even when it happens while
+    ``min_visible`` in view, and boxes marked ``ignore``, are treated as MOTChallenge
+    treats its ignored boxes: not asked for, and a box found on them (matched at IoU >=
+    0.5) is dropped rather than counted as a false positive. MOTChallenge itself asks
+    for every pedestrian, however hidden: ``min_visible=0``. An id switch is counted even when it happens while
     the person is hidden.
 
     Raises:
@@ -134,7 +137,7 @@ def tracking_score(truth: Sequence[Sequence[TruthBox]], boxes: Sequence[np.ndarr
         with_id = [i for i, tid in enumerate(ids) if tid is not None]
         det_xyxy = np.asarray(det, dtype=np.float64).reshape(-1, 4)[with_id]
         iou = iou_matrix(np.array([g.xyxy for g in gt], dtype=np.float64).reshape(-1, 4), det_xyxy)
-        hidden = {g for g, box in enumerate(gt) if box.visible < min_visible}
+        hidden = {g for g, box in enumerate(gt) if box.ignore or box.visible < min_visible}
         dropped: set[int] = set()
         if hidden and iou.size:
             rows, cols = linear_sum_assignment(-iou)
@@ -168,10 +171,12 @@ class TrackerRun:
     ms_per_frame: float
 
 
-def run_tracker(scene_name: str, scene: Scene, dets: Sequence[Detections], kind: str) -> TrackerRun:
+def run_tracker(scene_name: str, scene: Scene, dets: Sequence[Detections], kind: str,
+                min_visible: float = 0.5) -> TrackerRun:
     """Track ``dets`` (one per frame of ``scene``) with a fresh ``kind`` tracker and score it.
 
-    Frames are stamped ``index / fps`` seconds, as a file's frames are.
+    Frames are stamped ``index / fps`` seconds, as a file's frames are; ``min_visible``
+    is :func:`tracking_score`'s.
     """
     from vision.tracking import make_tracker
 
@@ -181,4 +186,5 @@ def run_tracker(scene_name: str, scene: Scene, dets: Sequence[Detections], kind:
            for index, (frame, d) in enumerate(zip(scene.frames, dets))]
     ms = 1000 * (time.perf_counter() - started) / max(1, len(dets))
     boxes = [d.xyxy for d in dets]
-    return TrackerRun(scene_name, kind, score(scene.truth, boxes), tracking_score(scene.truth, boxes, ids), ms)
+    return TrackerRun(scene_name, kind, score(scene.truth, boxes),
+                      tracking_score(scene.truth, boxes, ids, min_visible=min_visible), ms)

@@ -14,7 +14,7 @@ benchmark and demos use them too. Nothing is downloaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import util
 from pathlib import Path
@@ -97,13 +97,14 @@ class TruthBox:
     person: int
     xyxy: tuple[float, float, float, float]
     visible: float  # fraction of the box not hidden by nearer people or the frame edge
+    ignore: bool = False  # a region neither asked for nor penalised (MOTChallenge distractors)
 
 
 @dataclass(frozen=True)
 class Scene:
     """Frames and their ground truth."""
 
-    frames: list[np.ndarray]
+    frames: Sequence[np.ndarray]
     truth: list[list[TruthBox]]
     fps: float
 
@@ -265,5 +266,6 @@ def named_scene(name: str) -> Scene:
         CameraConfigError: No scene has that name.
     """
     if name not in SCENES:
-        raise CameraConfigError(f"--scene: need one of {', '.join(SCENES)}, got {name!r}")
+        raise CameraConfigError(f"--scene: need one of {', '.join(SCENES)} or a MOTChallenge sequence folder, "
+                                f"got {name!r}")
     return SCENES[name]()

@@ -73,7 +73,7 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def _natural_key(path: Path) -> list[object]:
+def natural_key(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
 
 
@@ -140,7 +140,7 @@ class ImageFolderSource:
     def __init__(self, folder: Path, fps: float = DEFAULT_FOLDER_FPS, start: datetime | None = None) -> None:
         if not folder.is_dir():
             raise SourceError(f"{folder}: no such folder")
-        self.files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=_natural_key)
+        self.files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key)
         if not self.files:
             raise SourceError(f"{folder}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in folder")
         self.name = folder.name
@@ -284,5 +284,12 @@ def open_source(src: str, *, start: datetime | None = None, folder_fps: float = 
         return LiveStreamSource(src, backoff=backoff)
     path = Path(src).expanduser()
     if path.is_dir():
+        from vision.mot import frames_folder, is_mot_sequence
+
+        if is_mot_sequence(path):  # MOTChallenge layout: img1/ at seqinfo.ini's frame rate
+            images, fps = frames_folder(path)
+            source = ImageFolderSource(images, fps=fps, start=start)
+            source.name = path.name
+            return source
         return ImageFolderSource(path, fps=folder_fps, start=start)
     return VideoFileSource(path, start=start)

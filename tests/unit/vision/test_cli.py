@@ -149,8 +149,24 @@ class TestEvalCommand:
             assert cells[2:6] == [f"{expected.hota:.3f}", f"{expected.idf1:.3f}", f"{expected.mota:.3f}",
                                   str(expected.id_switches)]
 
+    def test_scores_a_motchallenge_folder(self, named_scene_detections, tmp_path: Path) -> None:  # noqa: ANN001
+        from tests.unit.vision.test_mot import write_sequence
+        from vision.evaluation import run_tracker
+        from vision.scenes import Scene
+
+        scene, dets = named_scene_detections("crossing")
+        short = Scene(scene.frames[:20], scene.truth[:20], scene.fps)
+        folder = write_sequence(short, tmp_path / "MOT-X")
+        result = run_cli("vision", "eval", "--scene", str(folder), "--tracker", "bytetrack", "--markdown")
+        assert result.returncode == 0, result.stderr
+        cells = result.stdout.splitlines()[2].split(" | ")
+        expected = run_tracker("MOT-X", short, dets[:20], "bytetrack", min_visible=0.0).tracking
+        assert cells[0] == "| MOT-X" and cells[2:6] == [f"{expected.hota:.3f}", f"{expected.idf1:.3f}",
+                                                        f"{expected.mota:.3f}", str(expected.id_switches)]
+
     @pytest.mark.parametrize(("args", "message"), [
-        (["--scene", "aisle"], "--scene: need one of crossing, reentry, standing, crowd, got 'aisle'"),
+        (["--scene", "aisle"],
+         "--scene: need one of crossing, reentry, standing, crowd or a MOTChallenge sequence folder, got 'aisle'"),
         (["--tracker", "kalman"], "tracker: need one of deepsort, bytetrack"),
     ])
     def test_bad_names_are_one_line_errors(self, args: list[str], message: str) -> None:

@@ -75,3 +75,10 @@ def test_a_box_on_a_hidden_person_is_neither_asked_for_nor_a_false_positive() ->
                              [[1, 2] if f not in (4, 5) else [1] for f in range(FRAMES)])
     assert kept.mota == dropped.mota == 1.0
     assert kept.idf1 == dropped.idf1 == 1.0
+
+
+def test_a_box_on_an_ignored_region_is_not_a_false_positive() -> None:
+    # B is a MOTChallenge distractor (ignore=True) in every frame: only A is asked for.
+    gt = [[TruthBox(0, A, 1.0), TruthBox(1, B, 1.0, ignore=True)] for _ in range(FRAMES)]
+    result = tracking_score(gt, boxes(), [[1, 2]] * FRAMES)
+    assert (result.mota, result.idf1, result.people, result.track_ids) == (1.0, 1.0, 1, 1)
