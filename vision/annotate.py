@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,21 @@ def _colour(track_id: int | None) -> tuple[int, int, int]:
     return (int(blue * 255), int(green * 255), int(red * 255))
 
 
+def blur_boxes(image: np.ndarray, boxes: Iterable[tuple[float, float, float, float]]) -> np.ndarray:
+    """A copy of ``image`` with the inside of every xyxy box blurred (people's privacy)."""
+    import cv2
+
+    out = image.copy()
+    height, width = out.shape[:2]
+    for box in boxes:
+        x1, y1, x2, y2 = (int(round(v)) for v in box)
+        x1, y1, x2, y2 = max(0, x1), max(0, y1), min(width, x2), min(height, y2)
+        if x2 > x1 and y2 > y1:
+            k = max(3, ((x2 - x1) // 6) | 1)
+            out[y1:y2, x1:x2] = cv2.GaussianBlur(out[y1:y2, x1:x2], (k, k), 0)
+    return out
+
+
 def draw(image: np.ndarray, detections: list[TrackedDetection], blur: bool = False) -> np.ndarray:
     """A copy of ``image`` with each detection boxed and labelled ``#id class conf``.
 
@@ -30,16 +46,13 @@ def draw(image: np.ndarray, detections: list[TrackedDetection], blur: bool = Fal
     """
     import cv2
 
-    out = image.copy()
+    out = blur_boxes(image, (d.bbox.as_tuple() for d in detections)) if blur else image.copy()
     height, width = out.shape[:2]
     for det in detections:
         x1, y1, x2, y2 = (int(round(v)) for v in det.bbox.as_tuple())
         x1, y1, x2, y2 = max(0, x1), max(0, y1), min(width, x2), min(height, y2)
         if x2 <= x1 or y2 <= y1:
             continue
-        if blur:
-            k = max(3, ((x2 - x1) // 6) | 1)
-            out[y1:y2, x1:x2] = cv2.GaussianBlur(out[y1:y2, x1:x2], (k, k), 0)
         colour = _colour(det.track_id)
         cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2)
         text = f"{'#' + str(det.track_id) if det.track_id is not None else '-'} {det.label} {det.conf:.2f}"

@@ -105,6 +105,10 @@ def vision(
     topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
     spool_dir: Annotated[Optional[Path], typer.Option(help="Spool folder (default: <state_dir>/vision/spool).")] = None,
     register_schema: Annotated[bool, typer.Option(help="Register the event schema on the topic.")] = True,
+    snapshot_dir: Annotated[Optional[Path], typer.Option(
+        help="Save each camera's first frame here, people blurred (default: snapshots/ beside --out, "
+             "or <state_dir>/vision/snapshots with --pulsar).")] = None,
+    snapshot: Annotated[bool, typer.Option(help="Save the reference snapshots.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar for files.")] = True,
 ) -> None:
     """Detect and track people in video; publish one JSON event per processed frame."""
@@ -167,6 +171,13 @@ def vision(
         except OSError as err:
             raise CameraConfigError(f"--metrics-port {port}: cannot serve /metrics ({err.strerror})") from err
 
+    if snapshot and snapshot_dir is None:
+        if out is not None:
+            snapshot_dir = out.parent / "snapshots"
+        elif pulsar:
+            snapshot_dir = (spool_dir or _pulsar_defaults()[3]).parent / "snapshots"
+    snapshots = snapshot_dir if snapshot else None
+
     sinks: list[Sink] = []
     if out is not None:
         sinks.append(NdjsonSink(out))
@@ -200,7 +211,7 @@ def vision(
             task = bar.add_task(cam.camera_id, total=source.total_frames)
             runners.append(CameraRunner(
                 cam, detector, make_tracker(tracker), sink, metrics=metrics, source=source,
-                annotator=annotator, backoff=backoff, stop=stop, on_frame=advance(task)))
+                annotator=annotator, backoff=backoff, stop=stop, on_frame=advance(task), snapshot_dir=snapshots))
         try:
             outcomes = run_cameras(runners)
         except KeyboardInterrupt:

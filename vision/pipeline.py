@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from vision.metrics import Metrics
 from vision.retry import Backoff
 from vision.sampling import FrameSampler
 from vision.sinks import Sink
-from vision.sources import DEFAULT_FOLDER_FPS, FrameSource, LiveStreamSource, open_source
+from vision.sources import DEFAULT_FOLDER_FPS, Frame, FrameSource, LiveStreamSource, open_source
 from vision.tracking import Tracker
 
 log = logging.getLogger(__name__)
@@ -117,13 +118,16 @@ class CameraRunner:
         on_frame: Called after each decoded frame with (frames read, total or None).
         backoff: Reconnect policy for live sources.
         stop: Set to end the loop after the current frame.
+        snapshot_dir: Save the stream's first processed frame here, people blurred
+            (vision/snapshot.py); None saves none.
     """
 
     def __init__(self, camera: CameraSpec, detector: Detector, tracker: Tracker, sink: Sink,
                  metrics: Metrics | None = None, source: FrameSource | None = None,
                  annotator: VideoAnnotator | None = None,
                  on_frame: Callable[[int, int | None], None] | None = None,
-                 backoff: Backoff = Backoff(), stop: threading.Event | None = None) -> None:
+                 backoff: Backoff = Backoff(), stop: threading.Event | None = None,
+                 snapshot_dir: Path | None = None) -> None:
         self.camera = camera
         self.detector = detector
         self.tracker = tracker
@@ -136,6 +140,7 @@ class CameraRunner:
         self.annotator = annotator
         self.on_frame = on_frame
         self.stop = stop or threading.Event()
+        self.snapshot_dir = snapshot_dir
         self.sampler = FrameSampler(stride=camera.stride, target_fps=camera.fps)
         self.started = datetime.now().astimezone()
         stream_id = camera.stream_id or (
@@ -175,6 +180,8 @@ class CameraRunner:
                 t1 = time.perf_counter()
                 dets = self.detector.detect(frame.image)
                 t2 = time.perf_counter()
+                if self.snapshot_dir is not None and stats.frames_processed == 0:
+                    self._save_snapshot(frame, dets)
                 ids = self.tracker.update(frame.image, dets, timestamp=frame.capture_ts.timestamp())
                 t3 = time.perf_counter()
                 items = tracked(dets, ids)
@@ -202,6 +209,16 @@ class CameraRunner:
                 self.annotator.close()
         stats.wall_s = time.perf_counter() - t_start
         return stats
+
+    def _save_snapshot(self, frame: Frame, dets: Detections) -> None:
+        """The reference picture; a failure to write it is logged, never fatal to the camera."""
+        from vision.snapshot import save_snapshot
+
+        try:
+            save_snapshot(self.snapshot_dir, self.ref, frame.index, frame.capture_ts,  # type: ignore[arg-type]
+                          frame.image, dets.xyxy)
+        except OSError as err:
+            log.warning("%s: no snapshot saved (%s)", self.camera.camera_id, err)
 
 
 @dataclass
