@@ -14,6 +14,7 @@ from rich.table import Table
 from rva.config import load_stack_config
 from rva.errors import RvaError
 from vision import cli as vision_cli
+from vision.errors import VisionError
 
 app = typer.Typer(help="rva: streaming lakehouse for retail video analytics.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -27,6 +28,18 @@ app.add_typer(sql_app, name="sql")
 app.add_typer(vision_cli.vision_app, name="vision")
 app.command("replay")(vision_cli.replay)
 console = Console(stderr=True, soft_wrap=True)  # errors stay on one line
+
+
+@app.callback()
+def _defaults(ctx: typer.Context) -> None:
+    """Fill the vision producer's Pulsar options from infra/stack.yaml (they stay written once)."""
+    if ctx.invoked_subcommand in ("vision", "replay"):
+        cfg = load_stack_config()
+        defaults = vision_cli.stack_defaults(cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
+                                             cfg.names.topic, cfg.state_dir / "vision" / "spool",
+                                             cfg.ports.vision_metrics)
+        ctx.default_map = {"vision": defaults, "replay": {k: v for k, v in defaults.items()
+                                                          if k != "live_metrics_port"}}
 
 
 @stack_app.command("fetch")
@@ -307,10 +320,10 @@ def demo(
 
 
 def main() -> None:
-    """Entry point: turn RvaError into one line on stderr and exit code 2."""
+    """Entry point: turn RvaError and VisionError into one line on stderr and exit code 2."""
     try:
         app()
-    except RvaError as err:
+    except (RvaError, VisionError) as err:
         console.print(f"[red]error:[/] {err}", highlight=False)
         sys.exit(2)
 

@@ -27,13 +27,17 @@ if TYPE_CHECKING:
 
 
 
-def _pulsar_defaults() -> tuple[str, str, str, Path]:
-    """Service URL, admin URL, topic and spool folder of the local stack config."""
-    from rva.config import load_stack_config
+# Standalone (`python -m vision`, `rva-vision`) the producer knows nothing of the lakehouse:
+# Pulsar's address and topic are options. `rva vision` fills them in from infra/stack.yaml
+# (rva/cli.py's default_map), so the stack's settings stay written once.
+STANDALONE_SPOOL = Path("~/.local/state/rva-vision/spool")
 
-    cfg = load_stack_config()
-    return (cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
-            cfg.names.topic, cfg.state_dir / "vision" / "spool")
+
+def stack_defaults(service_url: str, admin_url: str, topic: str, spool_dir: Path,
+                   live_metrics_port: int) -> dict[str, object]:
+    """A typer ``default_map`` for `vision` and `replay` from a lakehouse stack's settings."""
+    return {"pulsar_url": service_url, "admin_url": admin_url, "topic": topic, "spool_dir": str(spool_dir),
+            "live_metrics_port": live_metrics_port}
 
 
 def _class_list(values: list[str] | None) -> tuple[str, ...]:
@@ -60,11 +64,15 @@ def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | Non
     from vision.pulsar_sink import PulsarSettings, PulsarSink
     from vision.spool import Spool, spool_path
 
-    url, admin, default_topic, default_spool = _pulsar_defaults()
-    chosen_topic = topic or default_topic
-    spool = Spool(spool_path(spool_dir or default_spool, chosen_topic))
-    settings = PulsarSettings(service_url=pulsar_url or url, topic=chosen_topic,
-                              admin_url=(admin_url or admin) if register else None)
+    missing = [name for name, value in (("--pulsar-url", pulsar_url), ("--topic", topic)) if not value]
+    if missing:
+        raise CameraConfigError(f"--pulsar: {' and '.join(missing)} needed (`rva vision` takes them from "
+                                "infra/stack.yaml)")
+    if register and not admin_url:
+        raise CameraConfigError("--pulsar: --admin-url needed to register the event schema (or --no-register-schema)")
+    spool = Spool(spool_path((spool_dir or STANDALONE_SPOOL).expanduser(), topic))  # type: ignore[arg-type]
+    settings = PulsarSettings(service_url=pulsar_url, topic=topic,  # type: ignore[arg-type]
+                              admin_url=admin_url if register else None)
     return PulsarSink(settings, spool, metrics=metrics)
 
 
@@ -98,12 +106,15 @@ def vision(
     annotate: Annotated[Optional[Path], typer.Option(help="Write an annotated MP4 here (one camera).")] = None,
     blur: Annotated[bool, typer.Option(help="Blur people in the annotated video.")] = False,
     metrics_port: Annotated[Optional[int], typer.Option(
-        help="Serve /metrics here (default: ports.vision_metrics of infra/stack.yaml for live sources; "
-             "0 = off).")] = None,
-    pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
-    admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
-    topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
-    spool_dir: Annotated[Optional[Path], typer.Option(help="Spool folder (default: <state_dir>/vision/spool).")] = None,
+        help="Serve /metrics here (default: --live-metrics-port for live sources, off for files; 0 = off).")] = None,
+    live_metrics_port: Annotated[Optional[int], typer.Option(
+        help="Default /metrics port of live sources (rva vision: ports.vision_metrics).")] = None,
+    pulsar_url: Annotated[Optional[str], typer.Option(
+        help="Pulsar service URL (rva vision: the stack's).")] = None,
+    admin_url: Annotated[Optional[str], typer.Option(help="Pulsar admin URL (rva vision: the stack's).")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="Topic (rva vision: the stack's).")] = None,
+    spool_dir: Annotated[Optional[Path], typer.Option(
+        help="Spool folder (rva vision: <state_dir>/vision/spool; else ~/.local/state/rva-vision/spool).")] = None,
     register_schema: Annotated[bool, typer.Option(help="Register the event schema on the topic.")] = True,
     snapshot_dir: Annotated[Optional[Path], typer.Option(
         help="Save each camera's first frame here, people blurred (default: snapshots/ beside --out, "
@@ -161,9 +172,7 @@ def vision(
     metrics = Metrics()
     live = any(s.live for s in sources)
     if metrics_port is None and live:
-        from rva.config import load_stack_config
-
-        metrics_port = load_stack_config().ports.vision_metrics
+        metrics_port = live_metrics_port
     port = metrics_port or 0
     if port:
         try:
@@ -175,7 +184,7 @@ def vision(
         if out is not None:
             snapshot_dir = out.parent / "snapshots"
         elif pulsar:
-            snapshot_dir = (spool_dir or _pulsar_defaults()[3]).parent / "snapshots"
+            snapshot_dir = (spool_dir or STANDALONE_SPOOL).expanduser().parent / "snapshots"
     snapshots = snapshot_dir if snapshot else None
 
     sinks: list[Sink] = []
@@ -292,10 +301,11 @@ def replay(
     file: Annotated[Path, typer.Argument(help="NDJSON events file (from `rva vision --out`).")],
     rate: Annotated[str, typer.Option(help="original (real time), N (N times faster) or max.")] = "original",
     dry_run: Annotated[bool, typer.Option(help="Print events instead of sending them.")] = False,
-    pulsar_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar service URL.")] = None,
-    admin_url: Annotated[Optional[str], typer.Option(help="Override the stack's Pulsar admin URL.")] = None,
-    topic: Annotated[Optional[str], typer.Option(help="Override the stack's topic.")] = None,
-    spool_dir: Annotated[Optional[Path], typer.Option(help="Spool folder (default: <state_dir>/vision/spool).")] = None,
+    pulsar_url: Annotated[Optional[str], typer.Option(help="Pulsar service URL (rva replay: the stack's).")] = None,
+    admin_url: Annotated[Optional[str], typer.Option(help="Pulsar admin URL (rva replay: the stack's).")] = None,
+    topic: Annotated[Optional[str], typer.Option(help="Topic (rva replay: the stack's).")] = None,
+    spool_dir: Annotated[Optional[Path], typer.Option(
+        help="Spool folder (rva replay: <state_dir>/vision/spool; else ~/.local/state/rva-vision/spool).")] = None,
     register_schema: Annotated[bool, typer.Option(help="Register the event schema on the topic.")] = True,
 ) -> None:
     """Re-send recorded events to Pulsar, paced by their capture times."""
@@ -323,14 +333,12 @@ def main() -> None:
     """``python -m vision``: both commands, errors as one line and exit code 2."""
     from rich.console import Console
 
-    from rva.errors import RvaError
-
     app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
     app.add_typer(vision_app, name="vision")
     app.command("replay")(replay)
     try:
         app()
-    except RvaError as err:
+    except VisionError as err:
         Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {err}", highlight=False)
         sys.exit(2)
 

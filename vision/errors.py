@@ -1,15 +1,14 @@
 """Every failure the vision producer reports to a user, one class per kind.
 
-Each is an :class:`rva.errors.RvaError`, so `rva vision` prints its message on one line
-and exits non-zero. Messages name the input, the problem and what was expected.
+`rva vision` and ``python -m vision`` print the message of any of them on one line and
+exit with code 2. Messages name the input, the problem and what was expected. The
+producer imports nothing of rva's lakehouse side, errors included.
 """
 
 from __future__ import annotations
 
-from rva.errors import RvaError
 
-
-class VisionError(RvaError):
+class VisionError(Exception):
     """Base class for vision producer failures."""
 
 

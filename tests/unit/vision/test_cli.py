@@ -173,3 +173,48 @@ class TestEvalCommand:
         result = run_cli("vision", "eval", *args)
         assert result.returncode == 2 and message in result.stderr
         assert len(result.stderr.splitlines()) == 1
+
+
+class TestStandalone:
+    """The producer needs nothing of the lakehouse side; `rva vision` adds the stack's settings."""
+
+    def test_runs_with_rva_unimportable(self, scene_video: Path, tmp_path: Path) -> None:
+        code = ("import sys\n"
+                "sys.modules['rva'] = None  # any import of rva now fails\n"
+                "from vision.cli import main\n"
+                f"sys.argv = ['vision', 'vision', '--src', {str(scene_video)!r}, '--store-id', 's', '--camera-id', "
+                f"'c', '--out', {str(tmp_path / 'e.ndjson')!r}, '--max-frames', '3', '--tracker', 'bytetrack']\n"
+                "main()\n")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert len((tmp_path / "e.ndjson").read_text().splitlines()) == 3
+
+    def test_standalone_pulsar_needs_its_address(self, scene_video: Path) -> None:
+        result = run_cli("vision", "--src", str(scene_video), "--store-id", "s", "--camera-id", "c", "--pulsar")
+        assert result.returncode == 2
+        assert result.stderr.strip() == ("error: --pulsar: --pulsar-url and --topic needed "
+                                         "(`rva vision` takes them from infra/stack.yaml)")
+
+    def test_rva_vision_takes_pulsar_settings_from_the_stack(self, scene_video: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+        from typer.testing import CliRunner
+
+        import vision.cli
+        from rva.cli import app
+        from rva.config import load_stack_config
+        from vision.sinks import NdjsonSink
+
+        asked: list[tuple[object, ...]] = []
+
+        def capture(pulsar_url, admin_url, topic, spool_dir, register, metrics):  # noqa: ANN001, ANN202
+            asked.append((pulsar_url, admin_url, topic, Path(spool_dir)))
+            return NdjsonSink(tmp_path / "e.ndjson")
+
+        monkeypatch.setattr(vision.cli, "_pulsar_sink", capture)
+        result = CliRunner().invoke(app, ["vision", "--src", str(scene_video), "--store-id", "s", "--camera-id", "c",
+                                          "--pulsar", "--max-frames", "1", "--tracker", "bytetrack",
+                                          "--no-snapshot"])
+        assert result.exit_code == 0, result.output
+        cfg = load_stack_config()
+        assert asked == [(cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}", cfg.names.topic,
+                          cfg.state_dir / "vision" / "spool")]
