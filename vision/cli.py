@@ -257,7 +257,7 @@ def evaluate(
     from vision.evaluation import run_tracker
     from vision.mot import read_mot_sequence
     from vision.scenes import SCENES, Scene, named_scene
-    from vision.tracking import TrackerKind, make_tracker
+    from vision.tracking import TrackerKind, tracker_kind
 
     _setup_logging()
     scene_names = scenes or list(SCENES)
@@ -271,7 +271,7 @@ def evaluate(
 
     loaded = {name: load(name) for name in scene_names}  # bad names fail here, before the model loads
     for kind in kinds:
-        make_tracker(kind)  # raises the one-line error for a name that is not a tracker
+        tracker_kind(kind)  # raises the one-line error for a name that is not a tracker
     detector = load_detector(DetectorConfig(model=model, backend=backend, conf=conf, imgsz=imgsz))
 
     from rich.console import Console

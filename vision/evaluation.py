@@ -118,8 +118,8 @@ def tracking_score(truth: Sequence[Sequence[TruthBox]], boxes: Sequence[np.ndarr
     ``min_visible`` in view, and boxes marked ``ignore``, are treated as MOTChallenge
     treats its ignored boxes: not asked for, and a box found on them (matched at IoU >=
     0.5) is dropped rather than counted as a false positive. MOTChallenge itself asks
-    for every pedestrian, however hidden: ``min_visible=0``. An id switch is counted even when it happens while
-    the person is hidden.
+    for every pedestrian, however hidden: ``min_visible=0``. An id switch is counted
+    even when it happens while the person is hidden.
 
     Raises:
         DependencyError: trackeval is not installed.

@@ -25,7 +25,7 @@ import numpy as np
 
 from vision.errors import SourceError
 from vision.scenes import Scene, TruthBox
-from vision.sources import IMAGE_SUFFIXES, natural_key
+from vision.sources import ImageFolderSource, read_image
 
 PEDESTRIAN = 1
 IGNORED_CLASSES = frozenset({2, 7, 8, 12})  # person on vehicle, static person, distractor, reflection
@@ -64,12 +64,7 @@ class FramesOnDisk(Sequence[np.ndarray]):
         return len(self.files)
 
     def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
-        import cv2
-
-        image = cv2.imread(str(self.files[index]), cv2.IMREAD_COLOR)
-        if image is None:
-            raise SourceError(f"{self.files[index]}: not an image OpenCV can decode")
-        return image
+        return read_image(self.files[index])
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return (self[i] for i in range(len(self)))
@@ -106,9 +101,7 @@ def read_mot_sequence(folder: Path) -> Scene:
         SourceError: No frames, or no ``gt/gt.txt``, or a line of it that does not parse.
     """
     images, fps = frames_folder(folder)
-    files = sorted((p for p in images.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key)
-    if not files:
-        raise SourceError(f"{images}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in folder")
+    files = ImageFolderSource(images, fps=fps).files
     gt = folder / "gt" / "gt.txt"
     if not gt.is_file():
         raise SourceError(f"{folder}: no gt/gt.txt; `rva vision eval` needs ground truth")

@@ -73,7 +73,7 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-def natural_key(path: Path) -> list[object]:
+def _natural_key(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
 
 
@@ -132,18 +132,33 @@ class VideoFileSource:
         self._cap.release()
 
 
+def read_image(path: Path) -> np.ndarray:
+    """One frame image as BGR pixels.
+
+    Raises:
+        SourceError: OpenCV cannot decode the file.
+    """
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise SourceError(f"{path}: not an image OpenCV can decode")
+    return image
+
+
 class ImageFolderSource:
     """A folder of frame images (VisDrone/MOT style), in natural sort order."""
 
     live = False
 
-    def __init__(self, folder: Path, fps: float = DEFAULT_FOLDER_FPS, start: datetime | None = None) -> None:
+    def __init__(self, folder: Path, fps: float = DEFAULT_FOLDER_FPS, start: datetime | None = None,
+                 name: str | None = None) -> None:
         if not folder.is_dir():
             raise SourceError(f"{folder}: no such folder")
-        self.files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=natural_key)
+        self.files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=_natural_key)
         if not self.files:
             raise SourceError(f"{folder}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in folder")
-        self.name = folder.name
+        self.name = name or folder.name
         self._fps = fps
         self._start = start or utc_now()
 
@@ -156,13 +171,8 @@ class ImageFolderSource:
         return self._fps
 
     def frames(self) -> Iterator[Frame]:
-        import cv2
-
         for index, path in enumerate(self.files):
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if image is None:
-                raise SourceError(f"{path}: not an image OpenCV can decode")
-            yield Frame(index, self._start + timedelta(seconds=index / self._fps), image)
+            yield Frame(index, self._start + timedelta(seconds=index / self._fps), read_image(path))
 
     def close(self) -> None:
         pass
@@ -288,8 +298,6 @@ def open_source(src: str, *, start: datetime | None = None, folder_fps: float = 
 
         if is_mot_sequence(path):  # MOTChallenge layout: img1/ at seqinfo.ini's frame rate
             images, fps = frames_folder(path)
-            source = ImageFolderSource(images, fps=fps, start=start)
-            source.name = path.name
-            return source
+            return ImageFolderSource(images, fps=fps, start=start, name=path.name)
         return ImageFolderSource(path, fps=folder_fps, start=start)
     return VideoFileSource(path, start=start)

@@ -98,13 +98,22 @@ class DeepSortTracker:
         return ids
 
 
-def make_tracker(kind: TrackerKind | str, threads: int = 2) -> Tracker:
-    """A fresh tracker of ``kind`` for one camera stream."""
+def tracker_kind(name: TrackerKind | str) -> TrackerKind:
+    """The tracker called ``name``.
+
+    Raises:
+        CameraConfigError: No tracker has that name.
+    """
     try:
-        kind = TrackerKind(kind)
+        return TrackerKind(name)
     except ValueError as err:
         names = ", ".join(k.value for k in TrackerKind)
-        raise CameraConfigError(f"tracker: need one of {names}, got {kind!r}") from err
+        raise CameraConfigError(f"tracker: need one of {names}, got {name!r}") from err
+
+
+def make_tracker(kind: TrackerKind | str, threads: int = 2) -> Tracker:
+    """A fresh tracker of ``kind`` for one camera stream."""
+    kind = tracker_kind(kind)
     if kind is TrackerKind.DEEPSORT:
         return DeepSortTracker(threads=threads)
     if kind is TrackerKind.BYTETRACK:
