@@ -4,7 +4,7 @@ Each camera sees a handful of people walk across it (through three zones and ove
 door line), stop for a while (some longer than the loitering threshold), vanish behind
 something for a moment (shorter and longer than the dwell gap), and come back under the
 same track id after leaving; now and then a detection has no track id. Everything is
-deterministic per camera id.
+deterministic per camera name within its store (`c00` of any store sees the same people).
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ class Scene:
         return int(self.duration_s * self.fps)
 
     def camera_frames(self, camera_id: str) -> list[dict[str, Any]]:
-        crowd = people(camera_id, self.duration_s)
+        # Seeded by the camera's name within its store, not by the store's run-unique
+        # name: every run of a test sees the same people.
+        crowd = people(camera_id.removeprefix(self.store_id), self.duration_s)
         frames = []
         for index in range(self.frames_per_camera):
             t = index / self.fps
