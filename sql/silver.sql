@@ -100,7 +100,7 @@ CREATE TEMPORARY TABLE events_topic (
 );
 
 -- Every message against the one rule for a valid event: udfs/events.py with
--- schemas/event.schema.json (the CHECK_EVENT table function, one row per message), and
+-- vision/schemas/event.schema.json (the CHECK_EVENT table function, one row per message), and
 -- the capture-time bounds of events_topic. reject_reason is NULL for a valid event, which `event` then holds
 -- normalized; otherwise it names the field. Bronze files the refused messages, the
 -- other layers read only the valid ones, so no message one layer takes can stop another.

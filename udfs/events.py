@@ -3,7 +3,7 @@
 Bronze files every message this rule refuses in bronze_rejects with the reason it gives;
 Silver, Gold and the live job read only the events it accepts, normalized, so that no
 message one layer takes can stop another. The structure comes from
-schemas/event.schema.json (compiled by fastjsonschema, so the contract is written once);
+vision/schemas/event.schema.json (compiled by fastjsonschema, so the contract is written once);
 what a JSON Schema cannot say is checked here: JSON without NaN or Infinity, UTF-8
 (bytes and escapes: a lone surrogate would fail the job's string encoding),
 the message size, a capture time that is a real date, repeated det_ids and box
@@ -24,12 +24,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import fastjsonschema
 
-SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "event.schema.json"
+from vision.schemas import JSON_SCHEMA as SCHEMA_FILE  # the producer ships the contract
+
 # Longer digit strings stay strings (and are refused as such): no INT or BIGINT holds them,
 # and Python refuses to convert ones over 4,300 digits.
 INTEGER_TEXT = re.compile(r"^-?[0-9]{1,30}$")

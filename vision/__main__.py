@@ -1,4 +1,4 @@
-"""``python -m vision vision ...`` / ``python -m vision replay ...``."""
+"""``python -m vision --src ...`` / ``python -m vision eval ...`` / ``python -m vision replay ...``."""
 
 from vision.cli import main
 

@@ -1,6 +1,7 @@
 """`rva vision`, `rva vision eval` and `rva replay`: plain functions with typer annotations.
 
-rva/cli.py registers them; ``python -m vision`` runs them standalone. Heavy imports
+rva/cli.py registers them; ``rva-vision`` (``python -m vision``) runs them standalone as
+``rva-vision --src ...``, ``rva-vision eval`` and ``rva-vision replay``. Heavy imports
 happen inside the functions, so importing this module is cheap. ``vision`` is the
 callback of the ``vision_app`` group (so ``rva vision --src ...`` runs a camera) and
 can also be called as a plain function.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from vision.errors import CameraConfigError, SourceError, VisionError
+from vision.errors import CameraConfigError, SourceError, VisionError, run_reporting_errors
 from vision.tracking import DEFAULT_TRACKER
 
 if TYPE_CHECKING:
@@ -330,17 +331,12 @@ def replay(
 
 
 def main() -> None:
-    """``python -m vision``: both commands, errors as one line and exit code 2."""
-    from rich.console import Console
-
+    """``rva-vision`` / ``python -m vision``: run cameras, ``eval`` and ``replay``."""
     app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-    app.add_typer(vision_app, name="vision")
+    app.callback(invoke_without_command=True)(vision)
+    app.command("eval")(evaluate)
     app.command("replay")(replay)
-    try:
-        app()
-    except VisionError as err:
-        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {err}", highlight=False)
-        sys.exit(2)
+    run_reporting_errors(app)
 
 
 vision_app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)

@@ -1,11 +1,16 @@
 """Every failure the vision producer reports to a user, one class per kind.
 
-`rva vision` and ``python -m vision`` print the message of any of them on one line and
-exit with code 2. Messages name the input, the problem and what was expected. The
+`rva vision` and ``rva-vision`` print the message of any of them on one line and exit
+with code 2 (:func:`run_reporting_errors`, the one place that rule lives). Messages name the input, the problem and what was expected. The
 producer imports nothing of rva's lakehouse side, errors included.
 """
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+EXIT_BAD_INPUT = 2
 
 
 class VisionError(Exception):
@@ -38,3 +43,15 @@ class SchemaRefusedError(SinkError):
 
 class DependencyError(VisionError):
     """An optional package the chosen option needs is not installed."""
+
+
+def run_reporting_errors(app: Callable[[], object], kinds: tuple[type[Exception], ...] = (VisionError,)) -> None:
+    """Run a command-line ``app``; an exception of ``kinds`` becomes ``error: <message>``
+    on one line of stderr and exit code 2, as every rva command reports bad input."""
+    from rich.console import Console
+
+    try:
+        app()
+    except kinds as err:
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(EXIT_BAD_INPUT)

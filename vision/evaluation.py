@@ -127,7 +127,7 @@ def tracking_score(truth: Sequence[Sequence[TruthBox]], boxes: Sequence[np.ndarr
     try:
         from trackeval.metrics import CLEAR, HOTA, Identity
     except ImportError as err:
-        raise DependencyError("tracking metrics: trackeval is not installed (pip install -e '.[vision]')") from err
+        raise DependencyError("tracking metrics: trackeval is not installed (pip install 'rva-vision[eval]')") from err
     from scipy.optimize import linear_sum_assignment
 
     gt_index: dict[int, int] = {}

@@ -1,6 +1,6 @@
 """The event the producer publishes: one JSON object per processed frame.
 
-The contract is ``schemas/event.schema.json``; Bronze (``templates/bronze``) reads
+The contract is ``vision/schemas/event.schema.json``; Bronze (``templates/bronze``) reads
 ``event_id``, ``source.*``, ``frame_index`` and ``capture_ts`` from it.
 """
 

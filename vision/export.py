@@ -48,7 +48,7 @@ def export_onnx(checkpoint: Path, imgsz: int) -> Path:
         import torch
         from ultralytics import YOLO
     except ImportError as err:
-        raise DependencyError("ONNX export needs ultralytics, torch and onnx (pip install 'rva[vision]')") from err
+        raise DependencyError("ONNX export needs ultralytics, torch and onnx (pip install 'rva-vision[ultralytics]')") from err
     torch.set_num_threads(2)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = target.parent / f".export-{os.getpid()}"

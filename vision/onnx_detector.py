@@ -49,7 +49,7 @@ class OnnxDetector:
         try:
             import onnxruntime as ort
         except ImportError as err:
-            raise DependencyError("onnx backend: onnxruntime is not installed (pip install 'rva[vision]')") from err
+            raise DependencyError("onnx backend: onnxruntime is not installed (pip install rva-vision)") from err
         self.spec = spec
         self.cfg = cfg
         options = ort.SessionOptions()
@@ -57,7 +57,7 @@ class OnnxDetector:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle ORT threads otherwise spin for a while after each run, taking the CPU from
-        # the tracker's torch embedder that runs right after (measured: 150 -> 60 ms).
+        # the tracker's embedder that runs right after (measured: 150 -> 60 ms).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(spec.path), options, providers=["CPUExecutionProvider"])

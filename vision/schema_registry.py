@@ -1,6 +1,6 @@
 """Registering the event schema on a Pulsar topic through the admin REST API.
 
-Pulsar stores a JSON topic's schema in Avro syntax (``schemas/event.avsc``). The
+Pulsar stores a JSON topic's schema in Avro syntax (``vision/schemas/event.avsc``). The
 producer still sends plain bytes: the broker does not enforce schemas on producers
 without one (``schemaValidationEnforced=false``, the default), and Bronze reads the
 topic with ``value.format = 'raw'``, so a registered schema documents the topic for
@@ -10,15 +10,11 @@ schema-aware consumers without making any message unreadable.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 
 from vision.errors import SchemaRefusedError, SinkError
-
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
-AVRO_SCHEMA = SCHEMAS / "event.avsc"
-JSON_SCHEMA = SCHEMAS / "event.schema.json"
+from vision.schemas import AVRO_SCHEMA, JSON_SCHEMA
 
 
 def topic_path(topic: str) -> str:
@@ -36,7 +32,7 @@ def topic_path(topic: str) -> str:
 def schema_payload() -> dict[str, object]:
     """The body of Pulsar's ``POST .../schema`` for the event schema."""
     return {"type": "JSON", "schema": AVRO_SCHEMA.read_text(), "properties": {
-        "contract": "schemas/event.schema.json", "schema_version": str(json.loads(JSON_SCHEMA.read_text())
+        "contract": "event.schema.json", "schema_version": str(json.loads(JSON_SCHEMA.read_text())
                                                                        ["properties"]["schema_version"]["const"])}}
 
 

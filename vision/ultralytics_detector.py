@@ -41,7 +41,7 @@ class UltralyticsDetector:
             from ultralytics import YOLO
         except ImportError as err:
             raise DependencyError("ultralytics backend: ultralytics and torch are not installed "
-                                  "(pip install 'rva[vision]')") from err
+                                  "(pip install 'rva-vision[ultralytics]')") from err
         torch.set_num_threads(cfg.threads)  # ultralytics would pick cpu_count - 1
         self.spec = spec
         self.cfg = cfg

@@ -61,7 +61,7 @@ def test_stream_outage_reconnects_without_gap_and_spares_the_other_camera(tmp_pa
         time.sleep(2.0)  # the publishers ANNOUNCE before the producer asks for the streams
         log = (tmp_path / "producer.log").open("w")
         producer = subprocess.Popen(
-            [sys.executable, "-m", "vision", "vision", "--config", str(config), "--dry-run", "--metrics-port", "0",
+            [sys.executable, "-m", "vision", "--config", str(config), "--dry-run", "--metrics-port", "0",
              "--retries", "8"], stdout=subprocess.PIPE, stderr=log, text=True)
         reader = threading.Thread(target=read_events, args=(producer.stdout, events), daemon=True)
         reader.start()

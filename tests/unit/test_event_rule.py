@@ -1,5 +1,5 @@
 """The one rule for a valid event (udfs/events.py): what it refuses and why, what it
-normalizes, and that it is schemas/event.schema.json's rule."""
+normalizes, and that it is vision/schemas/event.schema.json's rule."""
 
 from __future__ import annotations
 

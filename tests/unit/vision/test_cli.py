@@ -104,7 +104,7 @@ class TestBadInput:
             filled += ["--store-id", "s", "--camera-id", "c"]
 
         # Act
-        result = run_cli("vision", *filled, "--out", str(tmp_path / "out.ndjson"), "--metrics-port", "0")
+        result = run_cli(*filled, "--out", str(tmp_path / "out.ndjson"), "--metrics-port", "0")
 
         # Assert
         assert result.returncode == 2, result.stderr
@@ -115,7 +115,7 @@ class TestBadInput:
         assert "Traceback" not in result.stderr
 
     def test_no_output_chosen(self, scene_video: Path) -> None:
-        result = run_cli("vision", "--src", str(scene_video), "--store-id", "s", "--camera-id", "c")
+        result = run_cli("--src", str(scene_video), "--store-id", "s", "--camera-id", "c")
         assert result.returncode == 2 and "no output: give --out FILE.ndjson, --pulsar or --dry-run" in result.stderr
 
 
@@ -136,7 +136,7 @@ class TestEvalCommand:
         from vision.evaluation import run_tracker
 
         # Act
-        result = run_cli("vision", "eval", "--scene", "crossing", "--tracker", "bytetrack", "--tracker", "sort",
+        result = run_cli("eval", "--scene", "crossing", "--tracker", "bytetrack", "--tracker", "sort",
                          "--backend", "onnx", "--markdown")
 
         # Assert: the rows hold what run_tracker computes on the same detections.
@@ -157,7 +157,7 @@ class TestEvalCommand:
         scene, dets = named_scene_detections("crossing")
         short = Scene(scene.frames[:20], scene.truth[:20], scene.fps)
         folder = write_sequence(short, tmp_path / "MOT-X")
-        result = run_cli("vision", "eval", "--scene", str(folder), "--tracker", "bytetrack", "--markdown")
+        result = run_cli("eval", "--scene", str(folder), "--tracker", "bytetrack", "--markdown")
         assert result.returncode == 0, result.stderr
         cells = result.stdout.splitlines()[2].split(" | ")
         expected = run_tracker("MOT-X", short, dets[:20], "bytetrack", min_visible=0.0).tracking
@@ -170,7 +170,7 @@ class TestEvalCommand:
         (["--tracker", "kalman"], "tracker: need one of deepsort, bytetrack"),
     ])
     def test_bad_names_are_one_line_errors(self, args: list[str], message: str) -> None:
-        result = run_cli("vision", "eval", *args)
+        result = run_cli("eval", *args)
         assert result.returncode == 2 and message in result.stderr
         assert len(result.stderr.splitlines()) == 1
 
@@ -182,7 +182,7 @@ class TestStandalone:
         code = ("import sys\n"
                 "sys.modules['rva'] = None  # any import of rva now fails\n"
                 "from vision.cli import main\n"
-                f"sys.argv = ['vision', 'vision', '--src', {str(scene_video)!r}, '--store-id', 's', '--camera-id', "
+                f"sys.argv = ['vision', '--src', {str(scene_video)!r}, '--store-id', 's', '--camera-id', "
                 f"'c', '--out', {str(tmp_path / 'e.ndjson')!r}, '--max-frames', '3', '--tracker', 'bytetrack']\n"
                 "main()\n")
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -190,7 +190,7 @@ class TestStandalone:
         assert len((tmp_path / "e.ndjson").read_text().splitlines()) == 3
 
     def test_standalone_pulsar_needs_its_address(self, scene_video: Path) -> None:
-        result = run_cli("vision", "--src", str(scene_video), "--store-id", "s", "--camera-id", "c", "--pulsar")
+        result = run_cli("--src", str(scene_video), "--store-id", "s", "--camera-id", "c", "--pulsar")
         assert result.returncode == 2
         assert result.stderr.strip() == ("error: --pulsar: --pulsar-url and --topic needed "
                                          "(`rva vision` takes them from infra/stack.yaml)")

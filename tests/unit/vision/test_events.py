@@ -117,5 +117,6 @@ class TestSchema:
         with pytest.raises(SinkError, match="need persistent://tenant/namespace/name"):
             topic_path("events")
 
-    def test_schema_files_ship_at_repo_root(self) -> None:
-        assert JSON_SCHEMA == Path(__file__).resolve().parents[3] / "schemas" / "event.schema.json"
+    def test_schema_files_are_package_data(self) -> None:
+        assert JSON_SCHEMA.is_file() and AVRO_SCHEMA.is_file()
+        assert JSON_SCHEMA == Path(__file__).resolve().parents[3] / "vision" / "schemas" / "event.schema.json"
