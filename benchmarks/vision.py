@@ -2,7 +2,7 @@
 
 For each detection backend (ONNX Runtime, ultralytics/PyTorch), input size (640, 416)
 and tracker (DeepSort, ByteTrack), runs the real producer loop (vision.pipeline) over a
-640x360 video of real people (vision.scenes) and prints one Markdown table row:
+640x360 video of real people (vision.track.scenes) and prints one Markdown table row:
 decode, detect, track, serialize and send milliseconds per frame, and frames/s.
 
     python benchmarks/vision.py                 # events to an NDJSON file
@@ -26,12 +26,12 @@ from pathlib import Path
 # the `vision` package it measures.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from vision.detection import DetectorConfig, load_detector  # noqa: E402
+from vision.detect.detections import DetectorConfig, load_detector  # noqa: E402
 from vision.metrics import Metrics  # noqa: E402
 from vision.pipeline import CameraRunner, CameraSpec  # noqa: E402
-from vision.scenes import render_scene  # noqa: E402
-from vision.sinks import NdjsonSink, Sink  # noqa: E402
-from vision.tracking import make_tracker  # noqa: E402
+from vision.publish.sinks import NdjsonSink, Sink  # noqa: E402
+from vision.track.scenes import render_scene  # noqa: E402
+from vision.track.trackers import make_tracker  # noqa: E402
 
 CONFIGS = [(backend, imgsz) for backend in ("onnx", "ultralytics") for imgsz in (640, 416)]
 TRACKERS = ("deepsort", "bytetrack")
@@ -47,8 +47,8 @@ def machine() -> str:
 
 def pulsar_sink(tmp: Path, metrics: Metrics) -> Sink:
     from rva.config import load_stack_config
-    from vision.pulsar_sink import PulsarSettings, PulsarSink
-    from vision.spool import Spool
+    from vision.publish.pulsar_sink import PulsarSettings, PulsarSink
+    from vision.publish.spool import Spool
 
     cfg = load_stack_config()
     settings = PulsarSettings(f"pulsar://127.0.0.1:{cfg.ports.pulsar}", "persistent://retail/metadata/bench-vision",

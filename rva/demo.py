@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from rva import live, pipeline
-from rva.deployment import Deployment
 from rva.config import REPO_ROOT, StackConfig
+from rva.deployment import Deployment
 from rva.errors import EngineError
 from rva.lakehouse import trino_cursor
 from rva.publish import publish

@@ -22,7 +22,6 @@ from rich.table import Table
 
 from rva.errors import EngineError
 
-
 # The client's own log lines would repeat, less clearly, the one-line errors raised here.
 _CLIENT_LOG = logging.getLogger("rva.live.pulsar")
 _CLIENT_LOG.setLevel(logging.CRITICAL)

@@ -8,6 +8,7 @@ from rva.config import StackConfig
 from rva.errors import EngineError
 from rva.stack.engines import LOCAL_HOST
 
+
 def topic_url(cfg: StackConfig, topic: str) -> str:
     """The admin REST URL of ``topic`` (persistent://tenant/namespace/name)."""
     return f"http://{LOCAL_HOST}:{cfg.ports.pulsar_admin}/admin/v2/" + topic.replace("persistent://", "persistent/")

@@ -57,8 +57,8 @@ from pyiceberg.types import (
     IntegerType,
     NestedField,
     StringType,
-    TimestamptzType,
     TimestampType,
+    TimestamptzType,
 )
 
 from rva import flink

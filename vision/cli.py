@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from vision.errors import CameraConfigError, SourceError, VisionError, run_reporting_errors
-from vision.tracking import DEFAULT_TRACKER
+from vision.track.trackers import DEFAULT_TRACKER
 
 if TYPE_CHECKING:
     from vision.metrics import Metrics
-    from vision.pulsar_sink import PulsarSink
+    from vision.publish.pulsar_sink import PulsarSink
 
 
 
@@ -62,8 +62,8 @@ def _parse_start(text: str | None) -> datetime | None:
 
 def _pulsar_sink(pulsar_url: str | None, admin_url: str | None, topic: str | None, spool_dir: Path | None,
                  register: bool, metrics: Metrics) -> PulsarSink:
-    from vision.pulsar_sink import PulsarSettings, PulsarSink
-    from vision.spool import Spool, spool_path
+    from vision.publish.pulsar_sink import PulsarSettings, PulsarSink
+    from vision.publish.spool import Spool, spool_path
 
     missing = [name for name, value in (("--pulsar-url", pulsar_url), ("--topic", topic)) if not value]
     if missing:
@@ -127,13 +127,14 @@ def vision(
     if ctx is not None and ctx.invoked_subcommand is not None:
         return  # `rva vision eval ...`: the group's own options are not in play
     from vision.config import load_cameras
-    from vision.detection import DetectorConfig, load_detector
+    from vision.detect.detections import DetectorConfig
+    from vision.detect.load import load_detector
     from vision.metrics import Metrics
     from vision.pipeline import CameraRunner, CameraSpec, LockedDetector, run_cameras
+    from vision.publish.sinks import FanoutSink, NdjsonSink, PrintSink, Sink
     from vision.retry import Backoff
-    from vision.sinks import FanoutSink, NdjsonSink, PrintSink, Sink
-    from vision.sources import open_source
-    from vision.tracking import make_tracker
+    from vision.sources.video import open_source
+    from vision.track.trackers import make_tracker
 
     _setup_logging()
     start = _parse_start(start_time)
@@ -199,7 +200,7 @@ def vision(
 
     annotator = None
     if annotate is not None:
-        from vision.annotate import VideoAnnotator
+        from vision.publish.annotate import VideoAnnotator
 
         annotator = VideoAnnotator(annotate, fps=sources[0].fps or 10.0, blur=blur)
 
@@ -254,11 +255,12 @@ def evaluate(
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table (as in docs/vision.md).")] = False,
 ) -> None:
     """Score trackers on the built-in scenes: HOTA, IDF1, MOTA, id switches (TrackEval)."""
-    from vision.detection import DetectorConfig, load_detector
-    from vision.evaluation import run_tracker
-    from vision.mot import read_mot_sequence
-    from vision.scenes import SCENES, Scene, named_scene
-    from vision.tracking import TrackerKind, tracker_kind
+    from vision.detect.detections import DetectorConfig
+    from vision.detect.load import load_detector
+    from vision.sources.mot import read_mot_sequence
+    from vision.track.evaluation import run_tracker
+    from vision.track.scenes import SCENES, Scene, named_scene
+    from vision.track.trackers import TrackerKind, tracker_kind
 
     _setup_logging()
     scene_names = scenes or list(SCENES)
@@ -311,9 +313,9 @@ def replay(
 ) -> None:
     """Re-send recorded events to Pulsar, paced by their capture times."""
     from vision.metrics import Metrics
-    from vision.replay import Rate
-    from vision.replay import replay as run_replay
-    from vision.sinks import PrintSink, Sink
+    from vision.publish.replay import Rate
+    from vision.publish.replay import replay as run_replay
+    from vision.publish.sinks import PrintSink, Sink
 
     _setup_logging()
     pace = Rate.parse(rate)

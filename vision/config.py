@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vision.errors import CameraConfigError
-from vision.tracking import TrackerKind
+from vision.track.trackers import TrackerKind
 
 
 class _Strict(BaseModel):

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.annotate import VideoAnnotator
-from vision.detection import Detections, Detector
+from vision.detect.detections import Detections, Detector
 from vision.errors import VisionError
 from vision.events import BBox, FrameEvent, SourceRef, TrackedDetection
 from vision.metrics import Metrics
+from vision.publish.annotate import VideoAnnotator
+from vision.publish.sinks import Sink
 from vision.retry import Backoff
-from vision.sampling import FrameSampler
-from vision.sinks import Sink
-from vision.sources import DEFAULT_FOLDER_FPS, Frame, FrameSource, LiveStreamSource, open_source
-from vision.tracking import Tracker
+from vision.sources.sampling import FrameSampler
+from vision.sources.video import DEFAULT_FOLDER_FPS, Frame, FrameSource, LiveStreamSource, open_source
+from vision.track.trackers import Tracker
 
 log = logging.getLogger(__name__)
 STAGES = ("decode", "detect", "track", "serialize", "send")
@@ -119,7 +119,7 @@ class CameraRunner:
         backoff: Reconnect policy for live sources.
         stop: Set to end the loop after the current frame.
         snapshot_dir: Save the stream's first processed frame here, people blurred
-            (vision/snapshot.py); None saves none.
+            (vision/publish/snapshot.py); None saves none.
     """
 
     def __init__(self, camera: CameraSpec, detector: Detector, tracker: Tracker, sink: Sink,
@@ -212,7 +212,7 @@ class CameraRunner:
 
     def _save_snapshot(self, frame: Frame, dets: Detections) -> None:
         """The reference picture; a failure to write it is logged, never fatal to the camera."""
-        from vision.snapshot import save_snapshot
+        from vision.publish.snapshot import save_snapshot
 
         try:
             save_snapshot(self.snapshot_dir, self.ref, frame.index, frame.capture_ts,  # type: ignore[arg-type]

@@ -13,11 +13,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trino
-
-from typing import Any
 
 from rva import flink, pulsar_admin
 from rva.config import REPO_ROOT, StackConfig, load_stack_config

@@ -40,8 +40,8 @@ from rva.stack.layout import Layout
 from rva.stack.process import Process
 from rva.stack.provision import ensure_topic
 from udfs.zones import CameraZones, load_zones
-from vision.pulsar_sink import PulsarSettings, PulsarSink
-from vision.spool import Spool
+from vision.publish.pulsar_sink import PulsarSettings, PulsarSink
+from vision.publish.spool import Spool
 
 from .conftest import Stack
 from .gold_reference import GoldReference

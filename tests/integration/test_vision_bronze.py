@@ -13,13 +13,14 @@ from pathlib import Path
 
 import httpx
 
-from vision.detection import DetectorConfig, load_detector
+from vision.detect.detections import DetectorConfig
+from vision.detect.load import load_detector
 from vision.pipeline import CameraRunner, CameraSpec
-from vision.pulsar_sink import PulsarSettings, PulsarSink
-from vision.scenes import render_scene
-from vision.sinks import FanoutSink, NdjsonSink
-from vision.spool import Spool
-from vision.tracking import make_tracker
+from vision.publish.pulsar_sink import PulsarSettings, PulsarSink
+from vision.publish.sinks import FanoutSink, NdjsonSink
+from vision.publish.spool import Spool
+from vision.track.scenes import render_scene
+from vision.track.trackers import make_tracker
 
 from .conftest import Stack
 

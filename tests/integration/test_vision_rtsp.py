@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.rtsp_camera import Publisher, RtspServer
-from vision.scenes import render_scene
+from vision.track.scenes import render_scene
 
 FPS = 3.0  # published frame rate: two cameras' detection keeps up with it on 2 cores
 FRAMES = 45  # processed frames per camera (15 s of stream)

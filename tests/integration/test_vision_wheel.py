@@ -23,8 +23,8 @@ import pulsar
 import pytest
 
 from rva.config import REPO_ROOT
-from vision.models import DEFAULT_MODEL_INSTALL
-from vision.scenes import render_scene
+from vision.detect.models import DEFAULT_MODEL_INSTALL
+from vision.track.scenes import render_scene
 
 from .conftest import Stack
 

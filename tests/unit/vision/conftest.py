@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from vision.detection import Detections, DetectorConfig, load_detector
-from vision.scenes import Scene, render_scene
+from vision.detect.detections import Detections, DetectorConfig
+from vision.detect.load import load_detector
+from vision.track.scenes import Scene, render_scene
 
 SCENE_FRAMES = 40  # 4 s at 10 FPS: each person crosses most of a 640x360 frame
 
@@ -54,9 +55,9 @@ _scene_detections: dict[str, tuple[Scene, list[Detections]]] = {}
 
 @pytest.fixture(scope="session")
 def named_scene_detections():  # noqa: ANN201 (a factory)
-    """``named_scene_detections(name)``: a scene of vision.scenes.SCENES and the default
+    """``named_scene_detections(name)``: a scene of vision.track.scenes.SCENES and the default
     detector's (ONNX, 640) detections of its frames, computed once per session."""
-    from vision.scenes import named_scene
+    from vision.track.scenes import named_scene
 
     detector = None
 

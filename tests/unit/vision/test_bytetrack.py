@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.bytetrack import ByteTracker, assign, iou_matrix
-from vision.detection import Detections
+from vision.detect.detections import Detections
+from vision.track.bytetrack import ByteTracker, assign, iou_matrix
 
 FRAME = np.zeros((360, 640, 3), np.uint8)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision.detection import DetectorConfig, load_detector
+from vision.detect.detections import DetectorConfig
+from vision.detect.load import load_detector
 from vision.errors import CameraConfigError, ModelError
 
 NAMES = "{0: 'person', 1: 'car', 2: 'bicycle'}"

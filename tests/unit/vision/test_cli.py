@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 
 from vision.cli import vision
-from vision.scenes import Scene
-from vision.schema_registry import JSON_SCHEMA
+from vision.publish.schema_registry import JSON_SCHEMA
+from vision.track.scenes import Scene
 
 START = "2026-11-02T09:00:00Z"
 
@@ -133,7 +133,7 @@ class TestReplayCommand:
 
 class TestEvalCommand:
     def test_prints_the_scores_of_each_tracker(self, named_scene_detections) -> None:  # noqa: ANN001
-        from vision.evaluation import run_tracker
+        from vision.track.evaluation import run_tracker
 
         # Act
         result = run_cli("eval", "--scene", "crossing", "--tracker", "bytetrack", "--tracker", "sort",
@@ -151,8 +151,8 @@ class TestEvalCommand:
 
     def test_scores_a_motchallenge_folder(self, named_scene_detections, tmp_path: Path) -> None:  # noqa: ANN001
         from tests.unit.vision.test_mot import write_sequence
-        from vision.evaluation import run_tracker
-        from vision.scenes import Scene
+        from vision.track.evaluation import run_tracker
+        from vision.track.scenes import Scene
 
         scene, dets = named_scene_detections("crossing")
         short = Scene(scene.frames[:20], scene.truth[:20], scene.fps)
@@ -202,7 +202,7 @@ class TestStandalone:
         import vision.cli
         from rva.cli import app
         from rva.config import load_stack_config
-        from vision.sinks import NdjsonSink
+        from vision.publish.sinks import NdjsonSink
 
         asked: list[tuple[object, ...]] = []
 

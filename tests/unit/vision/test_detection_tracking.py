@@ -1,6 +1,6 @@
 """Detection recall and track id stability on real pixels, for both backends and trackers.
 
-The scene (vision/scenes.py) is three real people from ultralytics' bus.jpg walking over
+The scene (vision/track/scenes.py) is three real people from ultralytics' bus.jpg walking over
 the same photo's background; two of them cross, hiding each other for a few frames.
 
 Thresholds, from measured runs on this scene (imgsz 640):
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import pytest
 
-from vision.evaluation import score
-from vision.scenes import Scene
-from vision.tracking import TrackerKind, make_tracker
+from vision.track.evaluation import score
+from vision.track.scenes import Scene
+from vision.track.trackers import TrackerKind, make_tracker
 
 BACKENDS = [pytest.param("onnx", id="onnx"), pytest.param("ultralytics", id="ultralytics")]
 TRACKERS = [pytest.param("deepsort", id="deepsort"), pytest.param("bytetrack", id="bytetrack")]
@@ -68,7 +68,7 @@ class TestTrackIds:
 
     @pytest.mark.parametrize("tracker", [k.value for k in TrackerKind])
     def test_empty_frames_keep_no_ids(self, tracker: str, scene: Scene) -> None:
-        from vision.detection import Detections
+        from vision.detect.detections import Detections
 
         trk = make_tracker(tracker)
         assert trk.update(scene.frames[0], Detections.empty()) == []
@@ -80,7 +80,7 @@ def test_library_trackers_give_ids_in_the_order_boxes_came(tracker: str, scene: 
     # The trackers package returns boxes in its own order; ids must follow the boxes.
     import numpy as np
 
-    from vision.detection import Detections
+    from vision.detect.detections import Detections
 
     trk = make_tracker(tracker)
     left, right = [20.0, 100.0, 80.0, 300.0], [400.0, 100.0, 460.0, 300.0]
@@ -103,7 +103,7 @@ def _histories(scene: Scene, dets, ids) -> dict[int, list[int]]:  # noqa: ANN001
     """Per person, the ids given over frames (same matching as score())."""
     import numpy as np
 
-    from vision.bytetrack import iou_matrix
+    from vision.track.bytetrack import iou_matrix
 
     out: dict[int, list[int]] = {}
     for truth, d, frame_ids in zip(scene.truth, dets, ids):

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision.embedder import MobileNetEmbedder, crop_batch, read_state_dict, shipped_weights
 from vision.errors import ModelError
-from vision.scenes import BUS_PEOPLE, bus_photo
+from vision.track.embedder import MobileNetEmbedder, crop_batch, read_state_dict, shipped_weights
+from vision.track.scenes import BUS_PEOPLE, bus_photo
 
 
 def test_the_state_dict_reads_without_torch_as_torch_reads_it() -> None:

@@ -19,8 +19,7 @@ from vision.events import (
     make_event_id,
     parse_capture_ts,
 )
-from vision.schema_registry import AVRO_SCHEMA, JSON_SCHEMA, schema_payload, topic_path
-
+from vision.publish.schema_registry import AVRO_SCHEMA, JSON_SCHEMA, schema_payload, topic_path
 
 
 def event(frame: int = 7, track: int | None = 3) -> FrameEvent:

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vision.detection import DetectorConfig, load_detector
+from vision.detect.detections import DetectorConfig
+from vision.detect.letterbox import letterbox
+from vision.detect.load import load_detector
+from vision.detect.models import Backend, default_model_file, resolve_model
 from vision.errors import CameraConfigError, ModelError
-from vision.letterbox import letterbox
-from vision.models import Backend, default_model_file, resolve_model
 
 
 class TestResolveModel:
@@ -24,7 +25,7 @@ class TestResolveModel:
         import subprocess
         import sys
 
-        code = ("import sys; from vision.models import default_model_file, Backend; default_model_file(Backend.ONNX); "
+        code = ("import sys; from vision.detect.models import default_model_file, Backend; default_model_file(Backend.ONNX); "
                 "assert 'fall_detection' not in sys.modules and 'torch' not in sys.modules")
         subprocess.run([sys.executable, "-c", code], check=True)
 

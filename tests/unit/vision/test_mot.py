@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from vision.detection import DetectorConfig, load_detector
+from vision.detect.detections import DetectorConfig
+from vision.detect.load import load_detector
 from vision.errors import SourceError
-from vision.evaluation import run_tracker
-from vision.mot import read_mot_sequence
-from vision.scenes import Scene
-from vision.sources import open_source
+from vision.sources.mot import read_mot_sequence
+from vision.sources.video import open_source
+from vision.track.evaluation import run_tracker
+from vision.track.scenes import Scene
 
 
 def write_sequence(scene: Scene, folder: Path, extra_rows: tuple[str, ...] = ()) -> Path:

@@ -9,10 +9,10 @@ import httpx
 import numpy as np
 import pytest
 
-from vision.annotate import draw
 from vision.events import BBox, TrackedDetection
 from vision.metrics import Metrics
-from vision.replay import Rate, replay
+from vision.publish.annotate import draw
+from vision.publish.replay import Rate, replay
 
 
 class ListSink:

@@ -6,7 +6,7 @@ import pytest
 
 from vision.errors import CameraConfigError
 from vision.retry import Backoff
-from vision.sampling import FrameSampler
+from vision.sources.sampling import FrameSampler
 
 
 class TestFrameSampler:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.unit.vision.test_cli import run_vision
-from vision.scenes import Scene
+from vision.track.scenes import Scene
 
 
 def sharpness(image: np.ndarray) -> float:

@@ -11,8 +11,8 @@ import pytest
 
 from vision.errors import SourceError, StreamUnavailableError
 from vision.retry import Backoff
-from vision.scenes import Scene
-from vision.sources import ImageFolderSource, LiveStreamSource, VideoFileSource, is_live, open_source
+from vision.sources.video import ImageFolderSource, LiveStreamSource, VideoFileSource, is_live, open_source
+from vision.track.scenes import Scene
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -15,9 +15,9 @@ import pytest
 
 from vision.errors import SinkError
 from vision.metrics import Metrics
-from vision.pulsar_sink import PulsarSettings, PulsarSink
+from vision.publish.pulsar_sink import PulsarSettings, PulsarSink
+from vision.publish.spool import Spool, spool_path
 from vision.retry import Backoff
-from vision.spool import Spool, spool_path
 
 
 class TestSpool:

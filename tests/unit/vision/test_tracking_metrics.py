@@ -1,4 +1,4 @@
-"""The tracking metrics (TrackEval through vision.evaluation) against values worked out by hand.
+"""The tracking metrics (TrackEval through vision.track.evaluation) against values worked out by hand.
 
 Each case is small enough to count on paper: boxes sit exactly on the truth (IoU 1), so
 every localization threshold of HOTA agrees and HOTA is sqrt(DetA x AssA).
@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from vision.evaluation import tracking_score
-from vision.scenes import TruthBox
+from vision.track.evaluation import tracking_score
+from vision.track.scenes import TruthBox
 
 A = (10.0, 10.0, 60.0, 160.0)
 B = (300.0, 20.0, 350.0, 170.0)

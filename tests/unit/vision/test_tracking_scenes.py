@@ -1,4 +1,4 @@
-"""Trackers on the scenes a store camera sees (vision/scenes.py), scored with TrackEval.
+"""Trackers on the scenes a store camera sees (vision/track/scenes.py), scored with TrackEval.
 
 The scenes are real photographs of people moved along known paths, so the truth is
 exact: ``crossing`` (two people cross, the nearer hides the other completely; a third
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import pytest
 
-from vision.evaluation import run_tracker, score
-from vision.tracking import DEFAULT_TRACKER, TrackerKind
+from vision.track.evaluation import run_tracker, score
+from vision.track.trackers import DEFAULT_TRACKER, TrackerKind
 
 MIN_RECALL = {"crossing": 0.95, "reentry": 0.95, "standing": 0.95, "crowd": 0.90}
 

@@ -1,7 +1,7 @@
 """SORT, OC-SORT, BoT-SORT and ByteTrack from Roboflow's ``trackers`` package.
 
 These are the field's motion trackers in one maintained library (Apache-2.0). This
-module adapts them to :class:`vision.tracking.Tracker`: boxes in, one id (or None) per
+module adapts them to :class:`vision.track.trackers.Tracker`: boxes in, one id (or None) per
 box out, in the order the boxes came. BoT-SORT runs without camera-motion
 compensation: store cameras are fixed, and its optical flow would cost more than the
 rest of the tracker.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vision.detection import Detections
+from vision.detect.detections import Detections
 
 
 @dataclass(frozen=True)

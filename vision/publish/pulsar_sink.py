@@ -1,6 +1,6 @@
 """Sending events to Pulsar through the durable spool, from a background thread.
 
-``write`` only appends to the :class:`~vision.spool.Spool` and returns, so a down or
+``write`` only appends to the :class:`~vision.publish.spool.Spool` and returns, so a down or
 slow broker never stalls the cameras. A sender thread connects (with backoff),
 registers the event schema, sends spooled events asynchronously (keyed by camera, LZ4,
 batched) and deletes each one from the spool when the broker acknowledges it. An
@@ -22,9 +22,9 @@ from typing import Any
 
 from vision.errors import SchemaRefusedError
 from vision.metrics import Metrics
+from vision.publish.schema_registry import register_schema
+from vision.publish.spool import Spool
 from vision.retry import Backoff
-from vision.schema_registry import register_schema
-from vision.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class PulsarSettings:
 
 
 class PulsarSink:
-    """A :class:`~vision.sinks.Sink` that sends through the spool.
+    """A :class:`~vision.publish.sinks.Sink` that sends through the spool.
 
     Args:
         settings: Broker, topic and limits.

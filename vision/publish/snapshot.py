@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vision.annotate import blur_boxes
 from vision.events import SourceRef, format_capture_ts
+from vision.publish.annotate import blur_boxes
 
 
 def snapshot_path(folder: Path, ref: SourceRef) -> Path:

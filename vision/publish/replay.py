@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vision.errors import CameraConfigError, SourceError
 from vision.events import parse_capture_ts
-from vision.sinks import Sink
+from vision.publish.sinks import Sink
 
 
 @dataclass(frozen=True)

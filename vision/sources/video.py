@@ -294,7 +294,7 @@ def open_source(src: str, *, start: datetime | None = None, folder_fps: float = 
         return LiveStreamSource(src, backoff=backoff)
     path = Path(src).expanduser()
     if path.is_dir():
-        from vision.mot import frames_folder, is_mot_sequence
+        from vision.sources.mot import frames_folder, is_mot_sequence
 
         if is_mot_sequence(path):  # MOTChallenge layout: img1/ at seqinfo.ini's frame rate
             images, fps = frames_folder(path)

@@ -1,8 +1,9 @@
 """One small interface for person detectors, whatever runs them.
 
 A :class:`Detector` takes a BGR frame and returns :class:`Detections` in that frame's
-pixels, already thresholded, class-filtered and NMS'd. :func:`load_detector` builds the
-ONNX Runtime (default) or ultralytics backend from a :class:`DetectorConfig`.
+pixels, already thresholded, class-filtered and NMS'd. The factory that builds one from a
+:class:`DetectorConfig` is :func:`vision.detect.load.load_detector`, apart from this
+interface so the backends can import it without a circle.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
+from vision.detect.models import Backend, ModelSpec
 from vision.errors import CameraConfigError
-from vision.models import Backend, ModelSpec, default_model_file, resolve_model
 
 DEFAULT_ONNX_IMGSZ = 640  # the shipped best_fp16.onnx has a fixed 640x640 input
 
@@ -122,35 +123,3 @@ def finish(xyxy: np.ndarray, conf: np.ndarray, names: list[str], cfg: DetectorCo
     order = nms_per_label(xyxy, conf, names, cfg.iou)
     return Detections(xyxy[order].astype(np.float32), conf[order].astype(np.float32),
                       tuple(names[i] for i in order))
-
-
-def load_detector(cfg: DetectorConfig) -> Detector:
-    """Build the detector for ``cfg``.
-
-    Raises:
-        ModelError: The model file is missing, unsupported or fails to load.
-        DependencyError: The backend's package is not installed.
-        CameraConfigError: A class of ``cfg.classes`` is not one the model has.
-    """
-    spec = resolve_model(cfg.model, cfg.backend)
-    if spec.backend is Backend.ONNX and cfg.model is None and cfg.imgsz != DEFAULT_ONNX_IMGSZ:
-        # The shipped ONNX file is fixed at 640; export its .pt twin at this size once.
-        from vision.export import export_onnx
-
-        checkpoint = default_model_file(Backend.ULTRALYTICS)
-        spec = ModelSpec(export_onnx(checkpoint, cfg.imgsz), Backend.ONNX, spec.class_map)
-    detector: Detector
-    if spec.backend is Backend.ONNX:
-        from vision.onnx_detector import OnnxDetector
-
-        detector = OnnxDetector(spec, cfg)
-    else:
-        from vision.ultralytics_detector import UltralyticsDetector
-
-        detector = UltralyticsDetector(spec, cfg)
-    unknown = [c for c in cfg.classes if c not in detector.class_names]
-    if unknown:
-        raise CameraConfigError(f"--classes: {', '.join(unknown)}: not a class of {spec.path.name} "
-                                f"(it has {', '.join(detector.class_names) or 'no class names'})")
-    return detector
-

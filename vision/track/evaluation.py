@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vision.bytetrack import iou_matrix
-from vision.detection import Detections
+from vision.detect.detections import Detections
 from vision.errors import DependencyError
-from vision.scenes import Scene, TruthBox
+from vision.track.bytetrack import iou_matrix
+from vision.track.scenes import Scene, TruthBox
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def run_tracker(scene_name: str, scene: Scene, dets: Sequence[Detections], kind:
     Frames are stamped ``index / fps`` seconds, as a file's frames are; ``min_visible``
     is :func:`tracking_score`'s.
     """
-    from vision.tracking import make_tracker
+    from vision.track.trackers import make_tracker
 
     tracker = make_tracker(kind)
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vision.detection import Detections
+from vision.detect.detections import Detections
 
 
 class TrackState(enum.Enum):

@@ -36,7 +36,7 @@ def export_onnx(checkpoint: Path, imgsz: int) -> Path:
         DependencyError: ultralytics, torch or onnx is missing.
         ModelError: The export failed.
     """
-    from vision.ultralytics_detector import offline_environment
+    from vision.detect.ultralytics_yolo import offline_environment
 
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:12]
     target = cache_dir() / f"{checkpoint.stem}-{digest}-{imgsz}.onnx"

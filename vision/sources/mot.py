@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from vision.errors import SourceError
-from vision.scenes import Scene, TruthBox
-from vision.sources import ImageFolderSource, read_image
+from vision.sources.video import ImageFolderSource, read_image
+from vision.track.scenes import Scene, TruthBox
 
 PEDESTRIAN = 1
 IGNORED_CLASSES = frozenset({2, 7, 8, 12})  # person on vehicle, static person, distractor, reflection

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from vision.detection import Detections, DetectorConfig, finish
+from vision.detect.detections import Detections, DetectorConfig, finish
+from vision.detect.models import ModelSpec
 from vision.errors import DependencyError, ModelError
-from vision.models import ModelSpec
 
 
 def offline_environment() -> None:

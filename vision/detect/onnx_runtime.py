@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from vision.detection import Detections, DetectorConfig, finish
+from vision.detect.detections import Detections, DetectorConfig, finish
+from vision.detect.letterbox import letterbox
+from vision.detect.models import ModelSpec
 from vision.errors import DependencyError, ModelError
-from vision.letterbox import letterbox
-from vision.models import ModelSpec
 
 
 def _class_names(meta: dict[str, str], count: int | None) -> list[str]:

@@ -1,0 +1,1 @@
+"""Where events go: NDJSON, the spool and Pulsar, and what is saved beside them (snapshots, annotated video)."""

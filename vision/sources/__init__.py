@@ -1,0 +1,1 @@
+"""Where frames come from: video files, image and MOTChallenge folders, live streams."""
