@@ -26,7 +26,8 @@ from pathlib import Path
 # the `vision` package it measures.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from vision.detect.detections import DetectorConfig, load_detector  # noqa: E402
+from vision.detect.detections import DetectorConfig  # noqa: E402
+from vision.detect.load import load_detector  # noqa: E402
 from vision.metrics import Metrics  # noqa: E402
 from vision.pipeline import CameraRunner, CameraSpec  # noqa: E402
 from vision.publish.sinks import NdjsonSink, Sink  # noqa: E402

@@ -16,6 +16,7 @@ import pytest
 
 from vision.cli import vision
 from vision.publish.schema_registry import JSON_SCHEMA
+from vision.track.embedder import mobilenet_graph, read_state_dict, shipped_weights
 from vision.track.scenes import Scene
 
 START = "2026-11-02T09:00:00Z"
@@ -84,6 +85,12 @@ class TestBadInput:
                      id="model-kind"),
         pytest.param(["--src", "{video}", "--model", "{tmp}/nope.pt"], "nope.pt: no such model file",
                      id="model-missing"),
+        pytest.param(["--src", "{video}", "--model", "{tmp}/junk.onnx"], "junk.onnx: not a loadable ONNX model",
+                     id="model-junk"),
+        pytest.param(["--src", "{video}", "--model", "{tmp}/embedder.onnx", "--imgsz", "224"],
+                     "embedder.onnx: output shape ['n', 1280] is not a YOLO detection head", id="model-not-a-detector"),
+        pytest.param(["--src", "{tmp}/frames"], "000001.jpg: not an image OpenCV can decode", id="unreadable-frames"),
+        pytest.param(["--src", "{tmp}/mot"], "seqinfo.ini: unreadable", id="unreadable-mot-folder"),
         pytest.param(["--config", "{tmp}/bad.yaml"], "bad.yaml: cameras.0.camera_id: Field required", id="config"),
         pytest.param(["--src", "http://127.0.0.1:9/cam.mjpg", "--retries", "1"], "stream unreachable after 1 retries",
                      id="unreachable-stream"),
@@ -99,6 +106,13 @@ class TestBadInput:
         (tmp_path / "junk.mp4").write_bytes(b"junk" * 1000)
         (tmp_path / "m.tflite").write_bytes(b"x")
         (tmp_path / "bad.yaml").write_text("store_id: s\ncameras:\n  - src: a.mp4\n")
+        (tmp_path / "junk.onnx").write_bytes(b"junk")
+        # A real ONNX model that is no detector: DeepSort's appearance network.
+        (tmp_path / "embedder.onnx").write_bytes(mobilenet_graph(read_state_dict(shipped_weights())))
+        (tmp_path / "frames").mkdir()
+        (tmp_path / "frames" / "000001.jpg").write_bytes(b"not a jpeg")
+        (tmp_path / "mot" / "img1").mkdir(parents=True)
+        (tmp_path / "mot" / "seqinfo.ini").write_text("[Sequence]\nname=X\nframeRate=abc\n")
         filled = [a.format(tmp=tmp_path, video=scene_video) for a in args]
         if "--config" not in filled:
             filled += ["--store-id", "s", "--camera-id", "c"]
