@@ -12,7 +12,6 @@ started again, to cut the stream the way a camera reboot or a network drop does.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,12 +20,7 @@ from pathlib import Path
 
 from rva.config import REPO_ROOT, load_stack_config
 from rva.stack.layout import Layout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import free_port
 
 
 @dataclass

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 import time
 import uuid
@@ -35,6 +34,7 @@ from rva.config import load_stack_config
 from rva.stack.engines import java17_home
 from rva.stack.layout import Layout
 from rva.stack.process import Process
+from tests.ports import free_port
 from vision.detect.detections import DetectorConfig
 from vision.detect.load import load_detector
 from vision.metrics import Metrics
@@ -51,17 +51,6 @@ from .conftest import Stack
 RUN = uuid.uuid4().hex[:8]
 TOPIC = f"persistent://public/default/vision-spool-{RUN}"
 START_TIMEOUT_S = 240
-
-
-def free_port(preferred: int) -> int:
-    for port in (preferred, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 @dataclass

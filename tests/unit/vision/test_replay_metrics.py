@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 
+from tests.ports import free_port
 from vision.events import BBox, TrackedDetection
 from vision.metrics import Metrics
 from vision.publish.annotate import draw
@@ -69,9 +69,7 @@ class TestReplay:
 
 class TestMetrics:
     def test_endpoint_serves_producer_metrics(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         metrics = Metrics()
         metrics.frames_read.labels("cam").inc(3)
         metrics.stage_ms.labels("cam", "detect").observe(90)

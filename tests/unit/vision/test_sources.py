@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.ports import free_port
 from vision.errors import SourceError, StreamUnavailableError
 from vision.retry import Backoff
 from vision.sources.video import ImageFolderSource, LiveStreamSource, VideoFileSource, is_live, open_source
@@ -125,11 +126,7 @@ class TestLiveStream:
         assert "secret" not in str(err.value)
 
     def test_unreachable_url_with_real_opencv(self) -> None:
-        import socket
-
-        with socket.socket() as sock:  # a port where nothing listens
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()  # nothing listens there
         source = open_source(f"http://127.0.0.1:{port}/stream.mjpg",
                              backoff=Backoff(initial_s=0.01, max_s=0.02, budget=2))
         with pytest.raises(StreamUnavailableError, match="unreachable after 2 retries"):
