@@ -202,7 +202,8 @@ SELECT
 FROM behind;
 
 -- Box centre and size normalized by the image size, so zones and heat maps are the
--- same for any resolution.
+-- same for any resolution. The zone is that of the box's anchor (its bottom centre,
+-- where the person stands, unless the camera's zones config says centre).
 CREATE TEMPORARY VIEW detections AS
 WITH exploded AS (
     SELECT
@@ -229,7 +230,7 @@ WITH exploded AS (
 
 SELECT
     *,
-    ZONE_OF(camera_id, cx, cy) AS zone_id
+    ZONE_OF(camera_id, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) AS zone_id
 FROM exploded;
 
 -- The detections every Gold model counts: all of Silver's but those of events that came
@@ -280,7 +281,8 @@ SELECT
 FROM steps;
 
 -- Each tracked detection against each counting line of its camera: +1 when the whole
--- box is left of the line, -1 right of it, 0 on it (the LINE_SIDES Python UDF).
+-- box is on the line's 'in' side, -1 on its 'out' side, 0 on it, 2 when the box's
+-- anchor is beyond the segment's end points (the LINE_SIDES Python UDF).
 -- Upstream: counted_detections. Used by gold_line_crossings.
 CREATE TEMPORARY VIEW line_sides AS
 WITH sided AS (
@@ -305,7 +307,8 @@ FROM sided
 CROSS JOIN UNNEST(sided.sides) AS s (line_id, side);
 
 -- A crossing: the side a track was last wholly on (boxes on the line keep it) turns to
--- the other side. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
+-- the other side. Beyond the ends (2) is no side, so a walk around the line's end is
+-- no crossing. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
 -- unnested UDF output fails Flink 1.20's code generation.
 CREATE TEMPORARY VIEW line_crossings AS
 WITH settled AS (
@@ -533,7 +536,8 @@ FROM visits
 WHERE dwell_s >= 1;
 
 -- gold_line_crossings: crossings of each counting line (configs/zones.yaml) per minute,
--- 'in' towards the line's left side and 'out' towards its right. A track counts once per
+-- 'in' towards the line's 'in' side (its left unless configs/zones.yaml says `in: right`),
+-- 'out' the other way. A track counts once per
 -- crossing: a box on the line belongs to neither side, so jitter on the line adds nothing.
 -- Grain: camera, line, minute. Upstream: line_crossings.
 CREATE TABLE IF NOT EXISTS lakehouse.rva.gold_line_crossings (

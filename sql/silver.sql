@@ -198,7 +198,8 @@ SELECT
 FROM behind;
 
 -- Box centre and size normalized by the image size, so zones and heat maps are the
--- same for any resolution.
+-- same for any resolution. The zone is that of the box's anchor (its bottom centre,
+-- where the person stands, unless the camera's zones config says centre).
 CREATE TEMPORARY VIEW detections AS
 WITH exploded AS (
     SELECT
@@ -225,7 +226,7 @@ WITH exploded AS (
 
 SELECT
     *,
-    ZONE_OF(camera_id, cx, cy) AS zone_id
+    ZONE_OF(camera_id, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) AS zone_id
 FROM exploded;
 
 -- silver_detection: one row per detection, de-duplicated on (event_id, det_id), with

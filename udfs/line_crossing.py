@@ -1,5 +1,7 @@
 """`line_sides(camera_id, x1, y1, x2, y2)`: for each counting line of the camera, the
-side of the line the (normalized) box is on, as an array of (line_id, side) rows.
+side of the line the (normalized) box is on, as an array of (line_id, side) rows: +1
+the 'in' side, -1 the 'out' side, 0 on the line, 2 beyond its end points
+(udfs.zones.Line.crossing_side).
 
 An array unnested in SQL, not a table function, and no MATCH_RECOGNIZE downstream:
 Flink 1.20's code generation fails on both combinations with a Python function's
@@ -26,7 +28,7 @@ class LineSides(ScalarFunction):
         camera = self.cameras.get(camera_id or "")
         if camera is None or x1 is None or y1 is None or x2 is None or y2 is None:
             return []
-        return [Row(line.line_id, line.side_of_box(x1, y1, x2, y2)) for line in camera.lines]
+        return [Row(line_id, side) for line_id, side in camera.line_sides(x1, y1, x2, y2)]
 
 
 line_sides = udf(

@@ -4,7 +4,8 @@ shows, in the whole view and in each of the camera's zones, for the live path.
 Every zone of the camera is listed, empty ones with 0, so a zone that empties is
 published as 0 rather than left at its last count. People are detections of class
 `person` (the producer's class map folds its model's classes into it); the zone of a
-detection is the zone of its box centre, as in silver_detection. The zones file is the
+detection is the zone of its box's anchor (bottom centre by default), as in
+silver_detection. The zones file is the
 one zone_of() reads (job parameter `rva.zones`).
 """
 
@@ -27,16 +28,17 @@ class ZoneOccupancy(ScalarFunction):
 
     def eval(self, camera_id: str | None, width: int | None, height: int | None,
              detections: list[Row] | None) -> Row:
-        centres = []
+        boxes = []
         if width and height:
             for d in detections or []:
                 box = d["bbox"]
                 if d["class"] != PERSON or box is None or None in (box["x1"], box["y1"], box["x2"], box["y2"]):
                     continue
-                centres.append(((box["x1"] + box["x2"]) / 2 / width, (box["y1"] + box["y2"]) / 2 / height))
+                boxes.append((box["x1"] / width, box["y1"] / height, box["x2"] / width, box["y2"] / height))
         camera = self.cameras.get(camera_id or "")
-        per_zone = camera.count_by_zone(centres) if camera else {}  # a camera without zones: none
-        return Row(len(centres), [Row(zone_id, count) for zone_id, count in per_zone.items()])
+        # a camera without zones: people in view, no zones
+        per_zone = camera.count_by_zone(camera.anchor_of(*b) for b in boxes) if camera else {}
+        return Row(len(boxes), [Row(zone_id, count) for zone_id, count in per_zone.items()])
 
 
 zone_occupancy = udf(

@@ -1,13 +1,19 @@
 """Store zones and counting lines per camera, in normalized 0..1 image coordinates.
 
-The YAML shape (configs/zones.yaml)::
+The YAML shape (configs/zones.yaml, documented in docs/zones.md)::
 
     cameras:
       cam_01:
+        anchor: bottom_center        # or center; the point of a box that is "where" it is
         zones:
           entrance: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
         lines:
-          door: [[0.5, 0], [0.5, 1]]
+          door: [[0.5, 0], [0.5, 1]]                     # 'in' is towards the left side
+          exit: {points: [[0.8, 0], [0.8, 1]], in: right}
+
+A person stands where their feet are, so zones, occupancy and lines use the box's
+bottom centre by default (as supervision's PolygonZone and LineZone do): in a store
+camera's perspective the box centre is the torso, often above a different floor area.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ import yaml
 Point = tuple[float, float]
 # The Flink job parameter that names the zones file for zone_of() (`rva pipeline up`).
 JOB_PARAMETER = "rva.zones"
+ANCHORS = ("bottom_center", "center")
+# line_side's answer for a box whose anchor is beyond the line's end points: neither
+# side, and not "on the line" either, so a walk around the end is never a crossing.
+BEYOND_ENDS = 2
 
 
 class ZoneConfigError(ValueError):
@@ -49,19 +59,39 @@ class Zone:
 
 @dataclass(frozen=True)
 class Line:
-    """A counting line from ``start`` to ``end``; 'in' is crossing to its left side.
+    """A counting segment from ``start`` to ``end``; 'in' is crossing to its ``in_side``.
 
     Left is where the cross product (end - start) x (point - start) is positive; with
     image y pointing down, a line drawn top to bottom has its left at smaller x.
+    ``in_side`` is +1 for left (the default) and -1 for right.
     """
 
     line_id: str
     start: Point
     end: Point
+    in_side: int = 1
 
     def side_of(self, x: float, y: float) -> float:
         (sx, sy), (ex, ey) = self.start, self.end
         return (ex - sx) * (y - sy) - (ey - sy) * (x - sx)
+
+    def between_ends(self, x: float, y: float) -> bool:
+        """True if (x, y) projects onto the segment: it is level with the door, not past it."""
+        (sx, sy), (ex, ey) = self.start, self.end
+        along = (x - sx) * (ex - sx) + (y - sy) * (ey - sy)
+        return 0 <= along <= (ex - sx) ** 2 + (ey - sy) ** 2
+
+    def crossing_side(self, box: tuple[float, float, float, float], anchor: Point) -> int:
+        """+1 if the whole box is on the 'in' side, -1 on the 'out' side, 0 on the line,
+        BEYOND_ENDS if the anchor is past the segment's end points.
+
+        Gold counts a crossing when this turns from -1 to +1 (in) or +1 to -1 (out),
+        zeros in between keeping the last side; BEYOND_ENDS breaks the run, so someone
+        walking around the end of a door line is not counted.
+        """
+        if not self.between_ends(*anchor):
+            return BEYOND_ENDS
+        return self.side_of_box(*box) * self.in_side
 
     def side_of_box(self, x1: float, y1: float, x2: float, y2: float) -> int:
         """+1 if the whole box is left of the line, -1 if right, 0 if it straddles it.
@@ -82,6 +112,22 @@ class CameraZones:
     camera_id: str
     zones: tuple[Zone, ...]
     lines: tuple[Line, ...]
+    anchor: str = "bottom_center"
+
+    def anchor_of(self, x1: float, y1: float, x2: float, y2: float) -> Point:
+        """The point of a box (normalized corners) that zones and lines place."""
+        if self.anchor == "center":
+            return (x1 + x2) / 2, (y1 + y2) / 2
+        return (x1 + x2) / 2, max(y1, y2)
+
+    def zone_of_box(self, x1: float, y1: float, x2: float, y2: float) -> str | None:
+        """The zone of the box's anchor (see zone_of)."""
+        return self.zone_of(*self.anchor_of(x1, y1, x2, y2))
+
+    def line_sides(self, x1: float, y1: float, x2: float, y2: float) -> list[tuple[str, int]]:
+        """Each line's crossing_side for the box, in file order."""
+        anchor = self.anchor_of(x1, y1, x2, y2)
+        return [(line.line_id, line.crossing_side((x1, y1, x2, y2), anchor)) for line in self.lines]
 
     def zone_of(self, x: float, y: float) -> str | None:
         """The first zone (in file order) that contains the point, or None."""
@@ -121,6 +167,22 @@ def _polygon_area(points: tuple[Point, ...]) -> float:
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
 
 
+def _line(where: str, line_id: str, spec: Any) -> Line:
+    """A line from ``[[x, y], [x, y]]`` or ``{points: [[x, y], [x, y]], in: left|right}``."""
+    in_side = "left"
+    if isinstance(spec, dict):
+        if set(spec) - {"points", "in"} or "points" not in spec:
+            raise ZoneConfigError(f"{where}: need 'points' and optionally 'in' (left or right)")
+        in_side = spec.get("in", "left")
+        if in_side not in ("left", "right"):
+            raise ZoneConfigError(f"{where}.in: need left or right, got {in_side!r}")
+        spec = spec["points"]
+    points = _points(where, spec, 2)
+    if len(points) != 2 or points[0] == points[1]:
+        raise ZoneConfigError(f"{where}: need two distinct points")
+    return Line(line_id, points[0], points[1], 1 if in_side == "left" else -1)
+
+
 def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
     """Validate the zones mapping and build one CameraZones per camera.
 
@@ -132,8 +194,11 @@ def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
     cameras = {}
     for camera_id, spec in data["cameras"].items():
         where = f"{source}: cameras.{camera_id}"
-        if not isinstance(spec, dict) or set(spec) - {"zones", "lines"}:
-            raise ZoneConfigError(f"{where}: need a mapping with 'zones' and/or 'lines'")
+        if not isinstance(spec, dict) or set(spec) - {"zones", "lines", "anchor"}:
+            raise ZoneConfigError(f"{where}: need a mapping with 'zones', 'lines' and/or 'anchor'")
+        anchor = spec.get("anchor", ANCHORS[0])
+        if anchor not in ANCHORS:
+            raise ZoneConfigError(f"{where}.anchor: need one of {', '.join(ANCHORS)}, got {anchor!r}")
         zones = []
         for zone_id, polygon in (spec.get("zones") or {}).items():
             points = _points(f"{where}.zones.{zone_id}", polygon, 3)
@@ -141,12 +206,9 @@ def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
                 raise ZoneConfigError(f"{where}.zones.{zone_id}: polygon has zero area")
             zones.append(Zone(str(zone_id), points))
         lines = []
-        for line_id, ends in (spec.get("lines") or {}).items():
-            points = _points(f"{where}.lines.{line_id}", ends, 2)
-            if len(points) != 2 or points[0] == points[1]:
-                raise ZoneConfigError(f"{where}.lines.{line_id}: need two distinct points")
-            lines.append(Line(str(line_id), points[0], points[1]))
-        cameras[str(camera_id)] = CameraZones(str(camera_id), tuple(zones), tuple(lines))
+        for line_id, line_spec in (spec.get("lines") or {}).items():
+            lines.append(_line(f"{where}.lines.{line_id}", str(line_id), line_spec))
+        cameras[str(camera_id)] = CameraZones(str(camera_id), tuple(zones), tuple(lines), anchor)
     return cameras
 
 

@@ -1,5 +1,6 @@
 -- gold_line_crossings: crossings of each counting line (configs/zones.yaml) per minute,
--- 'in' towards the line's left side and 'out' towards its right. A track counts once per
+-- 'in' towards the line's 'in' side (its left unless configs/zones.yaml says `in: right`),
+-- 'out' the other way. A track counts once per
 -- crossing: a box on the line belongs to neither side, so jitter on the line adds nothing.
 -- Grain: camera, line, minute. Upstream: line_crossings.
 CREATE TABLE IF NOT EXISTS {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_line_crossings (

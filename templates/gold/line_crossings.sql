@@ -1,5 +1,6 @@
 -- Each tracked detection against each counting line of its camera: +1 when the whole
--- box is left of the line, -1 right of it, 0 on it (the LINE_SIDES Python UDF).
+-- box is on the line's 'in' side, -1 on its 'out' side, 0 on it, 2 when the box's
+-- anchor is beyond the segment's end points (the LINE_SIDES Python UDF).
 -- Upstream: counted_detections. Used by gold_line_crossings.
 CREATE TEMPORARY VIEW line_sides AS
 WITH sided AS (
@@ -24,7 +25,8 @@ FROM sided
 CROSS JOIN UNNEST(sided.sides) AS s (line_id, side);
 
 -- A crossing: the side a track was last wholly on (boxes on the line keep it) turns to
--- the other side. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
+-- the other side. Beyond the ends (2) is no side, so a walk around the line's end is
+-- no crossing. Written with OVER windows, in event time: MATCH_RECOGNIZE over the
 -- unnested UDF output fails Flink 1.20's code generation.
 CREATE TEMPORARY VIEW line_crossings AS
 WITH settled AS (

@@ -6,7 +6,8 @@ allowed_lateness_s behind the newest earlier frame of its camera is late (kept i
 Silver, counted nowhere in Gold); Gold's windows, visits and alerts are computed over
 every other detection. ``closed_through_ms`` (a watermark) leaves out what Gold cannot
 have written yet; None means everything is closed (the tests then end with frames far
-ahead). The zone geometry is udfs/zones.py, as the UDFs use it.
+ahead). Zones and lines are placed by tests/zone_reference.py, geometry written apart
+from the UDFs' udfs/zones.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from tests import zone_reference
 from udfs.zones import CameraZones
 
 
@@ -124,11 +126,12 @@ class GoldReference:
                 b = d["bbox"]
                 cx = (b["x1"] + b["x2"]) / 2 / size["width"]
                 cy = (b["y1"] + b["y2"]) / 2 / size["height"]
-                camera_zones = zones.get(cam)
+                w = (b["x2"] - b["x1"]) / size["width"]
+                h = (b["y2"] - b["y1"]) / size["height"]
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)  # as Silver rebuilds it
                 self.silver.append(Detection(
-                    event["event_id"], d["det_id"], store, cam, d.get("track_id"), t, cx, cy,
-                    (b["x2"] - b["x1"]) / size["width"], (b["y2"] - b["y1"]) / size["height"], d["conf"],
-                    camera_zones.zone_of(cx, cy) if camera_zones else None, is_late))
+                    event["event_id"], d["det_id"], store, cam, d.get("track_id"), t, cx, cy, w, h,
+                    d["conf"], zone_reference.zone_of(zones.get(cam), box), is_late))
         self.counted = [d for d in self.silver if not d.is_late]
 
     # --- helpers ------------------------------------------------------------------------
@@ -205,14 +208,19 @@ class GoldReference:
         return sorted(rows)
 
     def line_crossings(self) -> set[tuple]:
-        """A crossing is a change of the side a track's box was last wholly on."""
+        """A crossing is a change of the side a track's box was last wholly on, from one
+        detection to the next within the segment's ends (a detection beyond them resets it)."""
         counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         for (store, cam, _track), ds in self._tracks().items():
             camera_zones = self.zones.get(cam)
             for line in camera_zones.lines if camera_zones else ():
                 settled = 0
                 for d in ds:
-                    side = line.side_of_box(d.cx - d.w / 2, d.cy - d.h / 2, d.cx + d.w / 2, d.cy + d.h / 2)
+                    side = zone_reference.side(line, camera_zones, (d.cx - d.w / 2, d.cy - d.h / 2,
+                                                                    d.cx + d.w / 2, d.cy + d.h / 2))
+                    if side is None:
+                        settled = 0
+                        continue
                     if side and settled and side != settled:
                         counts[(store, cam, line.line_id, *self._minute(d.t_ms))][0 if side == 1 else 1] += 1
                     settled = side or settled

@@ -1,7 +1,7 @@
 """Synthetic store scenes in the event schema, for the pipeline tests that need volume.
 
-Each camera sees a handful of people walk across it (through three zones and over a
-door line), stop for a while (some longer than the loitering threshold), vanish behind
+Each camera sees a handful of people walk across it (through the zones of write_zones,
+over its door line or past the door's end), stop for a while (some longer than the loitering threshold), vanish behind
 something for a moment (shorter and longer than the dwell gap), and come back under the
 same track id after leaving; now and then a detection has no track id. Everything is
 deterministic per camera name within its store (`c00` of any store sees the same people).
@@ -127,12 +127,18 @@ def lines(events: list[dict[str, Any]]) -> list[bytes]:
 
 
 def write_zones(path: Path, cameras: list[str]) -> Path:
-    """A zones file with the same three zones and door line for every camera."""
+    """A zones file with the same layout for every camera: zones split across the image's
+    height as well as its width (so a box's feet and its centre can be in different
+    zones), a door segment shorter than the image (people walk past its end) and a till
+    line whose 'in' is its right side. Every second camera anchors on the box centre."""
     layout = {
         "zones": {"entrance": [[0, 0], [0.3, 0], [0.3, 1], [0, 1]],
-                  "aisle": [[0.3, 0], [0.7, 0], [0.7, 1], [0.3, 1]],
-                  "checkout": [[0.7, 0], [1, 0], [1, 1], [0.7, 1]]},
-        "lines": {"door": [[0.35, 0], [0.35, 1]]},
+                  "aisle": [[0.3, 0], [0.7, 0], [0.7, 0.6], [0.3, 0.6]],
+                  "checkout": [[0.7, 0], [1, 0], [1, 0.6], [0.7, 0.6]],
+                  "queue": [[0.3, 0.6], [1, 0.6], [1, 1], [0.3, 1]]},
+        "lines": {"door": [[0.35, 0.35], [0.35, 1]],
+                  "till": {"points": [[0.8, 0], [0.8, 0.7]], "in": "right"}},
     }
-    path.write_text(yaml.safe_dump({"cameras": {c: layout for c in cameras}}))
+    cameras_spec = {c: {**layout, **({"anchor": "center"} if i % 2 else {})} for i, c in enumerate(cameras)}
+    path.write_text(yaml.safe_dump({"cameras": cameras_spec}))
     return path

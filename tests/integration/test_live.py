@@ -28,6 +28,7 @@ from rva.config import REPO_ROOT
 from rva.publish import publish
 from rva.sql.render import PIPELINE
 from rva.stack.provision import ensure_topic
+from tests import zone_reference
 from udfs.events import check
 from udfs.zones import load_zones
 
@@ -44,7 +45,7 @@ T0 = datetime.now(timezone.utc).replace(microsecond=0)
 
 # Where each person stands in each frame (normalized centres), per camera.
 PEOPLE_AT = {
-    "cam_01": [[], [(0.1, 0.5)], [(0.1, 0.5), (0.5, 0.2)], [(0.2, 0.5), (0.5, 0.2), (0.9, 0.9)],
+    "cam_01": [[], [(0.1, 0.5)], [(0.1, 0.5), (0.5, 0.15)], [(0.2, 0.5), (0.5, 0.15), (0.9, 0.9)],
                [(0.5, 0.2), (0.9, 0.9)], [(0.9, 0.9)], []],
     "cam_02": [[(0.25, 0.5)], [(0.25, 0.5), (0.75, 0.5)], [(0.75, 0.5)]],
     "cam_99": [[(0.5, 0.5)], [(0.5, 0.5), (0.6, 0.6)]],  # no zones configured
@@ -106,7 +107,7 @@ def reference(sent: list[bytes]) -> dict[str, list[tuple]]:
                 continue
             b = d["bbox"]
             people += 1
-            zone_id = camera.zone_of((b["x1"] + b["x2"]) / 2 / WIDTH, (b["y1"] + b["y2"]) / 2 / HEIGHT) if camera else None
+            zone_id = zone_reference.zone_of(camera, (b["x1"] / WIDTH, b["y1"] / HEIGHT, b["x2"] / WIDTH, b["y2"] / HEIGHT))
             if zone_id is not None:
                 counts[zone_id] += 1
         expected[cam].append((event["source"]["store_id"], event["frame_index"], event["capture_ts"], people,

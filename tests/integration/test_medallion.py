@@ -74,6 +74,13 @@ def track_4(t: float) -> tuple[float, float] | None:  # through the door, jitter
     return (0.36 if 46 <= t < 48 else 0.25), 0.7
 
 
+def track_5(t: float) -> tuple[float, float] | None:  # along the back shelves, past the door's top
+    # Its box centre is in the no-zone band above y = 0.2 and level with the door's
+    # window; its feet (y + 0.12) are on the floor, in the zones, and above the door's
+    # end at y = 0.3: zoned by its feet, and walking past the door is no crossing.
+    return (0.15 + 0.3 * (t - 60) / 20, 0.13) if 60 <= t < 80 else None
+
+
 def track_7(t: float) -> tuple[float, float] | None:  # aisle_2, then the display
     return ((0.3 if t < 60 else 0.8), 0.4) if 30 <= t < 100 else None
 
@@ -83,7 +90,7 @@ def untracked(t: float) -> tuple[float, float] | None:  # a detection the tracke
 
 
 SCENE: dict[str, list[tuple[int | None, Callable[[float], tuple[float, float] | None], float]]] = {
-    "cam_01": [(1, track_1, 0.91), (2, track_2, 0.8), (3, track_3, 0.7), (4, track_4, 0.75)],
+    "cam_01": [(1, track_1, 0.91), (2, track_2, 0.8), (3, track_3, 0.7), (4, track_4, 0.75), (5, track_5, 0.6)],
     "cam_02": [(7, track_7, 0.85), (None, untracked, 0.5)],
 }
 
@@ -276,6 +283,8 @@ class TestGold:
         # the scene's own checks: the flicker is no visit, the short gap does not split one
         assert not [r for r in expected if r[2] == 2 and r[3] == "checkout"]
         assert len([r for r in expected if r[2] == 2 and r[3] == "aisle_1"]) == 1
+        # track 5's box centre is in no zone; its feet are in the entrance, then aisle_1
+        assert [r[3] for r in expected if r[2] == 5] == ["aisle_1", "entrance"]
 
     def test_line_crossings(self, stack: Stack, medallion: MedallionRun) -> None:
         rows = query(stack, "SELECT store_id, camera_id, line_id, window_start, window_end, crossings_in, "
@@ -284,8 +293,13 @@ class TestGold:
         assert set(rows) == expected
         # the scene's own check: tracks 1 and 4 go out, track 4 comes back in; its 4 s of
         # jitter on the line add nothing
-        assert ("store_it", "cam_01", "door", T0.replace(tzinfo=None), (T0 + timedelta(minutes=1)).replace(tzinfo=None), 1, 2) \
-            in expected
+        minute = [(T0 + timedelta(minutes=m)).replace(tzinfo=None) for m in range(3)]
+        assert ("store_it", "cam_01", "door", minute[0], minute[1], 1, 2) in expected
+        # minute 2: track 3 reappears beyond the door (out); track 5 walks past the door's
+        # top end, which is no crossing
+        assert ("store_it", "cam_01", "door", minute[1], minute[2], 0, 1) in expected
+        # cam_02's line says `in: right`: track 7 walking right, into the display, is in
+        assert ("store_it", "cam_02", "display_edge", minute[1], minute[2], 1, 0) in expected
 
     def test_loitering_alerts(self, stack: Stack, medallion: MedallionRun) -> None:
         rows = query(stack, "SELECT store_id, camera_id, track_id, zone_id, alert_type, entered_ts, alert_ts "

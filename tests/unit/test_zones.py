@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from rva.config import REPO_ROOT
-from udfs.zones import Line, Zone, ZoneConfigError, load_zones, load_zones_for_job, parse_zones
+from tests import zone_reference
+from udfs.zones import (BEYOND_ENDS, CameraZones, Line, Zone, ZoneConfigError, load_zones,
+                         load_zones_for_job, parse_zones)
 
 SQUARE = [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]
 
@@ -98,3 +101,74 @@ class TestLineSide:
     def test_job_parameter_missing(self) -> None:
         with pytest.raises(ZoneConfigError, match="rva.zones is not set"):
             load_zones_for_job(lambda key, default: default)
+
+
+CAMERA = {"zones": {"floor": [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]},
+          "lines": {"door": [[0.5, 0.4], [0.5, 1]], "till": {"points": [[0.8, 0], [0.8, 1]], "in": "right"}}}
+
+
+class TestAnchor:
+    def test_bottom_centre_is_the_default(self) -> None:
+        camera = parse_zones({"cameras": {"c": CAMERA}})["c"]
+        # a person whose torso is above the floor zone and whose feet are in it
+        assert camera.anchor_of(0.1, 0.2, 0.2, 0.6) == pytest.approx((0.15, 0.6))
+        assert camera.zone_of_box(0.1, 0.2, 0.2, 0.6) == "floor"
+
+    def test_centre_when_the_camera_says_so(self) -> None:
+        camera = parse_zones({"cameras": {"c": {**CAMERA, "anchor": "center"}}})["c"]
+        assert camera.zone_of_box(0.1, 0.2, 0.2, 0.6) is None
+
+    def test_unknown_anchor_is_named(self) -> None:
+        with pytest.raises(ZoneConfigError, match="cameras.c.anchor: need one of bottom_center, center, got 'feet'"):
+            parse_zones({"cameras": {"c": {**CAMERA, "anchor": "feet"}}})
+
+
+class TestLineSegment:
+    def door(self) -> Line:
+        return parse_zones({"cameras": {"c": CAMERA}})["c"].lines[0]
+
+    def test_between_ends(self) -> None:
+        door = self.door()
+        assert door.between_ends(0.1, 0.7)
+        assert door.between_ends(0.9, 0.4)  # level with the end point itself
+        assert not door.between_ends(0.4, 0.3)  # above the door's top end
+
+    def test_a_box_past_the_end_is_beyond(self) -> None:
+        camera = parse_zones({"cameras": {"c": CAMERA}})["c"]
+        sides = dict(camera.line_sides(0.3, 0.1, 0.35, 0.3))  # wholly left, feet above y = 0.4
+        assert sides["door"] == BEYOND_ENDS
+
+    def test_in_is_left_unless_the_line_says_right(self) -> None:
+        camera = parse_zones({"cameras": {"c": CAMERA}})["c"]
+        left_box = (0.3, 0.5, 0.35, 0.8)  # left of both lines, feet level with both
+        assert dict(camera.line_sides(*left_box)) == {"door": 1, "till": -1}
+        assert dict(camera.line_sides(0.48, 0.5, 0.52, 0.8)) == {"door": 0, "till": -1}  # on the door
+
+    @pytest.mark.parametrize(
+        ("spec", "message"),
+        [
+            pytest.param({"points": [[0, 0], [1, 1]], "in": "up"}, "lines.l.in: need left or right, got 'up'", id="bad in"),
+            pytest.param({"ends": [[0, 0], [1, 1]]}, "lines.l: need 'points'", id="no points"),
+        ],
+    )
+    def test_bad_line_is_named(self, spec: object, message: str) -> None:
+        with pytest.raises(ZoneConfigError, match=message):
+            parse_zones({"cameras": {"c": {"lines": {"l": spec}}}})
+
+
+class TestAgreesWithTheTestReference:
+    """udfs/zones.py and tests/zone_reference.py, written apart, place random boxes alike."""
+
+    @pytest.mark.parametrize("anchor", ["bottom_center", "center"])
+    def test_random_boxes(self, anchor: str) -> None:
+        camera = load_zones(REPO_ROOT / "configs" / "zones.yaml")["cam_01"]
+        camera = CameraZones(camera.camera_id, camera.zones, camera.lines, anchor)
+        rng = random.Random(3)
+        for _ in range(5000):
+            x, y = rng.random(), rng.random()
+            box = (x, y, min(1.0, x + rng.uniform(0.01, 0.1)), min(1.0, y + rng.uniform(0.02, 0.3)))
+            assert camera.zone_of_box(*box) == zone_reference.zone_of(camera, box), box
+            for line_id, side in camera.line_sides(*box):
+                line = next(line for line in camera.lines if line.line_id == line_id)
+                expected = zone_reference.side(line, camera, box)
+                assert side == (BEYOND_ENDS if expected is None else expected), (line_id, box)
