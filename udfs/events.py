@@ -13,11 +13,14 @@ geometry. How far the capture time may lie from the publish time is checked in S
 Tolerable deviations are normalized, not refused (docs/events.md):
 - an integer or a number written as a numeric string ("det_id": "7") becomes the number,
   and an integer written with a zero fraction (7.0) the integer;
-- a box partly outside the image is clipped to it.
+- a box partly outside the image is clipped to it;
+- an event without schema_version is version 0, the earlier pipeline's frame JSON
+  (../shared/REPLACED.md): it is upgraded to version 1 (upgrade_v0).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -34,6 +37,11 @@ from vision.schemas import JSON_SCHEMA as SCHEMA_FILE  # the producer ships the 
 # and Python refuses to convert ones over 4,300 digits.
 INTEGER_TEXT = re.compile(r"^-?[0-9]{1,30}$")
 NUMBER_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+
+
+# The prefix of the event_id derived for a version-0 event: such ids never collide with
+# a producer's own (rva's are bare hex).
+V0_ID_PREFIX = "v0-"
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,41 @@ def _numbers_from_text(event: Any) -> None:
             fix(d.get("bbox") if isinstance(d, dict) else None, key, spec)
 
 
+def v0_event_id(event: dict[str, Any]) -> str:
+    """The event_id of a version-0 event: a hash of its source, frame index and capture
+    time, so the same frame sent again (a replay, a producer's retry) gets the same id
+    and is de-duplicated like any other."""
+    source = event.get("source") if isinstance(event.get("source"), dict) else {}
+    key = [source.get("store_id"), source.get("camera_id"), source.get("stream_id"),
+           event.get("frame_index"), event.get("capture_ts")]
+    digest = hashlib.blake2b(json.dumps(key).encode(), digest_size=16).hexdigest()
+    return V0_ID_PREFIX + digest
+
+
+def _is_integer(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and INTEGER_TEXT.match(value) is not None)
+
+
+def upgrade_v0(event: dict[str, Any]) -> None:
+    """Version 0 (no schema_version, or 0) to version 1, in place.
+
+    The earlier pipeline's frames have no event_id and name detections by strings
+    ("d_1732276800_001"): the event gets v0_event_id unless it has an id of its own, and
+    if any det_id is not an integer, every detection's det_id becomes its position in
+    the frame (0, 1, ...), which is stable across resends. Bronze's payload keeps the
+    message as it came.
+    """
+    event["schema_version"] = 1
+    if "event_id" not in event:
+        event["event_id"] = v0_event_id(event)
+    detections = event.get("detections")
+    if isinstance(detections, list) and all(isinstance(d, dict) for d in detections) \
+            and not all(_is_integer(d.get("det_id")) for d in detections):
+        for i, d in enumerate(detections):
+            d["det_id"] = i
+
+
 def _geometry_problem(event: dict[str, Any]) -> str | None:
     """Boxes inverted or wholly outside the image, and repeated det_ids; clips the rest."""
     width, height = event["image_size"]["width"], event["image_size"]["height"]
@@ -176,6 +219,8 @@ def check(payload: bytes | None, max_bytes: int) -> Checked:
         json.dumps(event, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return Checked(None, "not UTF-8: a string holds a lone surrogate (an escape like \\ud800)")
+    if isinstance(event, dict) and event.get("schema_version", 0) == 0 and type(event.get("schema_version", 0)) is int:
+        upgrade_v0(event)
     _numbers_from_text(event)
     try:
         _validator()(event)

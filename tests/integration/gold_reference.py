@@ -12,6 +12,7 @@ from the UDFs' udfs/zones.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import defaultdict
@@ -72,6 +73,22 @@ def sessions(times: list[int], gap_ms: int) -> list[list[int]]:
     return groups
 
 
+def upgraded(event: Any) -> Any:
+    """A version-0 event (no schema_version: the earlier pipeline's frame) as docs/events.md
+    says rva reads it: event_id "v0-" and the 128-bit BLAKE2b of the JSON list [store_id,
+    camera_id, stream_id, frame_index, capture_ts]; string det_ids become positions."""
+    if not isinstance(event, dict) or "schema_version" in event:
+        return event
+    source = event.get("source") or {}
+    key = json.dumps([source.get("store_id"), source.get("camera_id"), source.get("stream_id"),
+                      event.get("frame_index"), event.get("capture_ts")])
+    detections = event.get("detections") or []
+    if any(not isinstance(d.get("det_id"), int) for d in detections):
+        detections = [{**d, "det_id": i} for i, d in enumerate(detections)]
+    return {"event_id": "v0-" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest(),
+            **event, "schema_version": 1, "detections": detections}
+
+
 def _valid(event: Any) -> bool:
     """What events_valid lets through (the typed source, then its checks)."""
     if not isinstance(event, dict):
@@ -106,7 +123,7 @@ class GoldReference:
         allowed_ms = tunables["allowed_lateness_s"] * 1000
         for raw in messages:
             try:
-                event = json.loads(raw)
+                event = upgraded(json.loads(raw))
             except ValueError:
                 continue
             if not _valid(event) or event["event_id"] in seen:

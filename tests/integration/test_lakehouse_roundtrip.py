@@ -44,7 +44,7 @@ VALID = [valid_event(camera, frame) for camera in ("cam_a", "cam_b") for frame i
 MALFORMED: list[tuple[bytes, str]] = [
     (b"this is not json", "not JSON: Expecting value: line 1 column 1 (char 0)"),
     (b"\xff\xfe\x00 binary garbage", "not UTF-8 (byte 0)"),
-    (json.dumps({"event_id": f"{RUN}-x", "source": {"camera_id": "cam_a"}}).encode(), "schema_version: missing"),
+    (json.dumps({"event_id": f"{RUN}-x", "source": {"camera_id": "cam_a"}}).encode(), "frame_index: missing"),
     (json.dumps({**valid_event("cam_a", 50), "frame_index": "seven"}).encode(), "frame_index: not an integer"),
     (json.dumps({**valid_event("cam_a", 51), "capture_ts": f"{DAY} 10:00:00"}).encode(),
      f"capture_ts: '{DAY} 10:00:00' is not in the form 2026-11-02T09:00:00.000Z"),

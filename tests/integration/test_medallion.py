@@ -115,13 +115,23 @@ def frame(camera: str, index: int, t: float, people: list[tuple[int | None, floa
     }
 
 
+def earlier_format(event: dict[str, Any]) -> dict[str, Any]:
+    """The frame as the system rva replaces writes it (../shared/REPLACED.md): no
+    schema_version, no event_id, string det_ids. rva reads it as schema version 0."""
+    earlier = {k: v for k, v in event.items() if k not in ("schema_version", "event_id")}
+    earlier["detections"] = [{**d, "det_id": f"d_{event['frame_index']}_{d['det_id']:03d}"} for d in event["detections"]]
+    return earlier
+
+
 def scene_events() -> list[dict[str, Any]]:
+    """Every frame; cam_02 is a camera still on the earlier producer."""
     events = []
     for index in range(DURATION_S * FPS):
         t = index / FPS
         for camera, tracks in SCENE.items():
             people = [(track, *pos, conf) for track, where, conf in tracks if (pos := where(t)) is not None]
-            events.append(frame(camera, index, t, people))
+            event = frame(camera, index, t, people)
+            events.append(earlier_format(event) if camera == "cam_02" else event)
     return events
 
 

@@ -3,6 +3,7 @@ normalizes, and that it is vision/schemas/event.schema.json's rule."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import jsonschema
@@ -11,7 +12,7 @@ import yaml
 
 from rva.config import REPO_ROOT
 from tests.event_corpus import BAD, DECIDED_IN_SQL, Bad
-from udfs.events import SCHEMA_FILE, check
+from udfs.events import SCHEMA_FILE, Checked, check
 
 SAMPLE = REPO_ROOT / "samples" / "events.ndjson"
 LIMITS = yaml.safe_load((REPO_ROOT / "configs" / "pipeline.yaml").read_text())
@@ -109,3 +110,52 @@ def test_corpus_is_complete() -> None:
              "invalid UTF-8", "capture time in 1970", "capture time a year ahead", "unknown schema_version",
              "JSON that is not an event"}
     assert kinds <= {b.name for b in BAD}
+
+
+# The earlier pipeline's frame JSON, as ../shared/REPLACED.md documents it.
+EARLIER_FRAME = {
+    "source": {"store_id": "store_01", "camera_id": "cam_01", "stream_id": "stream_001"},
+    "detections": [{"det_id": "d_1732276800_001", "class": "person",
+                    "bbox": {"x1": 100, "y1": 200, "x2": 300, "y2": 400}, "conf": 0.92, "track_id": 5},
+                   {"det_id": "d_1732276800_002", "class": "car",
+                    "bbox": {"x1": 500, "y1": 200, "x2": 900, "y2": 500}, "conf": 0.8, "track_id": None}],
+    "frame_index": 1234, "capture_ts": "2025-11-22T10:30:00.123Z",
+    "image_size": {"width": 1280, "height": 720},
+}
+
+
+def checked(event: dict) -> Checked:
+    return check(json.dumps(event).encode(), LIMITS["max_event_bytes"])
+
+
+class TestVersionZero:
+    def test_the_earlier_frame_is_an_event(self) -> None:
+        result = checked(EARLIER_FRAME)
+        assert result.problem is None
+        assert result.event["schema_version"] == 1
+        assert result.event["event_id"].startswith("v0-")
+        assert [d["det_id"] for d in result.event["detections"]] == [0, 1]  # their positions
+
+    def test_the_same_frame_sent_again_has_the_same_id(self) -> None:
+        assert checked(EARLIER_FRAME).event["event_id"] == checked(copy.deepcopy(EARLIER_FRAME)).event["event_id"]
+
+    @pytest.mark.parametrize(("key", "value"), [("frame_index", 1235), ("capture_ts", "2025-11-22T10:30:00.157Z"),
+                                                ("source", {"store_id": "store_01", "camera_id": "cam_02"})])
+    def test_another_frame_has_another_id(self, key: str, value: object) -> None:
+        assert checked({**EARLIER_FRAME, key: value}).event["event_id"] != checked(EARLIER_FRAME).event["event_id"]
+
+    def test_an_id_of_its_own_and_integer_det_ids_are_kept(self) -> None:
+        frame = copy.deepcopy(EARLIER_FRAME)
+        frame["event_id"] = "theirs-1"
+        for i, d in enumerate(frame["detections"]):
+            d["det_id"] = 10 + i
+        result = checked(frame)
+        assert (result.event["event_id"], [d["det_id"] for d in result.event["detections"]]) == ("theirs-1", [10, 11])
+
+    def test_version_zero_stated_is_version_zero(self) -> None:
+        assert checked({**EARLIER_FRAME, "schema_version": 0}).problem is None
+
+    def test_a_bad_version_zero_frame_is_named(self) -> None:
+        frame = copy.deepcopy(EARLIER_FRAME)
+        del frame["detections"][0]["bbox"]["y2"]
+        assert checked(frame).problem == "detections[0].bbox.y2: missing"
