@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from rva.config import load_stack_config
 from rva.errors import RvaError
+from rva.sql.render import PIPELINE
 from vision import cli as vision_cli
 from vision.errors import VisionError, run_reporting_errors
 
@@ -37,8 +39,16 @@ def _defaults(ctx: typer.Context) -> None:
         defaults = vision_cli.stack_defaults(cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}",
                                              cfg.names.topic, cfg.state_dir / "vision" / "spool",
                                              cfg.ports.vision_metrics)
-        ctx.default_map = {"vision": defaults, "replay": {k: v for k, v in defaults.items()
-                                                          if k != "live_metrics_port"}}
+        ctx.default_map = {"vision": {**defaults, "close_after": end_of_stream_s()},
+                           "replay": {k: v for k, v in defaults.items() if k != "live_metrics_port"}}
+
+
+def end_of_stream_s(tunables: dict[str, Any] | None = None) -> float:
+    """How far past a stream's last frame its end-of-stream frame goes: far enough that
+    Gold's watermark (newest event time less out_of_orderness_s) passes the end of the
+    last minute window (at most 60 s on) and of every track and zone visit's gap."""
+    t = tunables if tunables is not None else yaml.safe_load(PIPELINE.read_text())
+    return float(max(60, t["track_gap_s"], t["dwell_gap_s"]) + t["out_of_orderness_s"] + 1)
 
 
 @stack_app.command("fetch")

@@ -122,6 +122,9 @@ def vision(
              "or <state_dir>/vision/snapshots with --pulsar).")] = None,
     snapshot: Annotated[bool, typer.Option(help="Save the reference snapshots.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar for files.")] = True,
+    close_after: Annotated[float, typer.Option(
+        help="When a stream ends, send an end-of-stream frame this many seconds past its last frame, so Gold "
+             "closes its windows and visits (0: send none; rva vision: from configs/pipeline.yaml).")] = 66.0,
 ) -> None:
     """Detect and track people in video; publish one JSON event per processed frame."""
     if ctx is not None and ctx.invoked_subcommand is not None:
@@ -163,6 +166,8 @@ def vision(
         raise CameraConfigError("--annotate: works with one camera, the config has several")
     if retries < 0:
         raise CameraConfigError(f"--retries: need >= 0, got {retries}")
+    if close_after < 0:
+        raise CameraConfigError(f"--close-after: need >= 0 seconds, got {close_after}")
     backoff = Backoff(budget=retries)
 
     # Fail fast on bad input: open every source before loading the model.
@@ -222,7 +227,8 @@ def vision(
             task = bar.add_task(cam.camera_id, total=source.total_frames)
             runners.append(CameraRunner(
                 cam, detector, make_tracker(tracker), sink, metrics=metrics, source=source,
-                annotator=annotator, backoff=backoff, stop=stop, on_frame=advance(task), snapshot_dir=snapshots))
+                annotator=annotator, backoff=backoff, stop=stop, on_frame=advance(task), snapshot_dir=snapshots,
+                close_after_s=close_after or None))
         try:
             outcomes = run_cameras(runners)
         except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -33,6 +33,9 @@ def format_capture_ts(when: datetime) -> str:
 def parse_capture_ts(text: str) -> datetime:
     """The inverse of :func:`format_capture_ts` (any ISO-8601 with a zone is accepted)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+END_OF_STREAM_KEY = "\x1fend-of-stream"
 
 
 def make_event_id(store_id: str, camera_id: str, stream_id: str, frame_index: int) -> str:
@@ -100,11 +103,14 @@ class FrameEvent:
     width: int
     height: int
     detections: tuple[TrackedDetection, ...] = field(default_factory=tuple)
+    end_of_stream: bool = False
 
     @property
     def event_id(self) -> str:
-        return make_event_id(self.source.store_id, self.source.camera_id, self.source.stream_id,
-                             self.frame_index)
+        # An end-of-stream frame's id is keyed apart from the frames': a later run of the
+        # same stream that goes further must not lose its real frame of that index.
+        stream = self.source.stream_id + (END_OF_STREAM_KEY if self.end_of_stream else "")
+        return make_event_id(self.source.store_id, self.source.camera_id, stream, self.frame_index)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,8 +122,25 @@ class FrameEvent:
             "capture_ts": format_capture_ts(self.capture_ts),
             "image_size": {"width": self.width, "height": self.height},
             "detections": [d.to_dict() for d in self.detections],
+            **({"end_of_stream": True} if self.end_of_stream else {}),
         }
 
     def to_json(self) -> bytes:
         """Compact UTF-8 JSON, one line, as sent to the broker and written to NDJSON."""
         return json.dumps(self.to_dict(), separators=(",", ":")).encode()
+
+
+def end_of_stream(last: FrameEvent, close_after_s: float, now: datetime | None = None) -> FrameEvent:
+    """The frame that announces the end of ``last``'s stream: no detections, stamped
+    ``close_after_s`` after it, so event time moves past every window, visit and track
+    the stream left open and Gold writes them without waiting for other traffic.
+
+    ``now`` (for a live stream) caps the stamp at the wall clock: other live cameras on
+    the same topic partition are at about now, and a stamp ahead of them would make
+    their next frames late for Gold. A live camera that is gone has been gone a while
+    (its retry budget), so its windows still close, by as much as it has been away.
+    """
+    ahead = last.capture_ts + timedelta(seconds=close_after_s)
+    capture = min(ahead, now) if now is not None else ahead
+    return FrameEvent(last.source, last.frame_index + 1, max(capture, last.capture_ts), last.width, last.height,
+                      (), end_of_stream=True)

@@ -12,14 +12,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from vision.detect.detections import Detections, Detector
-from vision.errors import VisionError
-from vision.events import BBox, FrameEvent, SourceRef, TrackedDetection
+from vision.errors import SourceError, VisionError
+from vision.events import BBox, FrameEvent, SourceRef, TrackedDetection, end_of_stream
 from vision.metrics import Metrics
 from vision.publish.annotate import VideoAnnotator
 from vision.publish.sinks import Sink
@@ -120,6 +120,9 @@ class CameraRunner:
         stop: Set to end the loop after the current frame.
         snapshot_dir: Save the stream's first processed frame here, people blurred
             (vision/publish/snapshot.py); None saves none.
+        close_after_s: When the stream ends (the file is done, the camera is stopped or
+            given up), send an end-of-stream frame this far ahead of its last frame
+            (vision.events.end_of_stream), so Gold closes what it left open; None sends none.
     """
 
     def __init__(self, camera: CameraSpec, detector: Detector, tracker: Tracker, sink: Sink,
@@ -127,7 +130,7 @@ class CameraRunner:
                  annotator: VideoAnnotator | None = None,
                  on_frame: Callable[[int, int | None], None] | None = None,
                  backoff: Backoff = Backoff(), stop: threading.Event | None = None,
-                 snapshot_dir: Path | None = None) -> None:
+                 snapshot_dir: Path | None = None, close_after_s: float | None = None) -> None:
         self.camera = camera
         self.detector = detector
         self.tracker = tracker
@@ -141,6 +144,8 @@ class CameraRunner:
         self.on_frame = on_frame
         self.stop = stop or threading.Event()
         self.snapshot_dir = snapshot_dir
+        self.close_after_s = close_after_s
+        self.last_event: FrameEvent | None = None
         self.sampler = FrameSampler(stride=camera.stride, target_fps=camera.fps)
         self.started = datetime.now().astimezone()
         stream_id = camera.stream_id or (
@@ -154,61 +159,77 @@ class CameraRunner:
         Raises:
             SourceError: The source cannot be read (a live one: after its retry budget).
         """
-        cam = self.camera.camera_id
-        m = self.metrics
-        stats = RunStats(cam, self.ref.stream_id)
-        timer = stats.timer
+        stats = RunStats(self.camera.camera_id, self.ref.stream_id)
         t_start = time.perf_counter()
-        first_ts: datetime | None = None
-        frames = self.source.frames()
         try:
-            while not self.stop.is_set():
-                t0 = time.perf_counter()
-                frame = next(frames, None)
-                t_decode = time.perf_counter() - t0
-                if frame is None:
-                    break
-                stats.frames_read += 1
-                m.frames_read.labels(cam).inc()
-                if self.on_frame is not None:
-                    self.on_frame(stats.frames_read, self.source.total_frames)
-                first_ts = first_ts or frame.capture_ts
-                if not self.sampler.keep(frame.index, (frame.capture_ts - first_ts).total_seconds()):
-                    m.frames_dropped.labels(cam).inc()
-                    timer.totals["decode"] += t_decode
-                    continue
-                t1 = time.perf_counter()
-                dets = self.detector.detect(frame.image)
-                t2 = time.perf_counter()
-                if self.snapshot_dir is not None and stats.frames_processed == 0:
-                    self._save_snapshot(frame, dets)
-                ids = self.tracker.update(frame.image, dets, timestamp=frame.capture_ts.timestamp())
-                t3 = time.perf_counter()
-                items = tracked(dets, ids)
-                event = FrameEvent(self.ref, frame.index, frame.capture_ts, frame.width, frame.height, tuple(items))
-                payload = event.to_json()
-                t4 = time.perf_counter()
-                self.sink.write(payload, cam)
-                t5 = time.perf_counter()
-                if self.annotator is not None:
-                    self.annotator.write(frame.image, items)
-                for stage, seconds in zip(STAGES, (t_decode, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
-                    timer.totals[stage] += seconds
-                    m.stage_ms.labels(cam, stage).observe(seconds * 1000)
-                timer.frames += 1
-                stats.frames_processed += 1
-                stats.detections += len(items)
-                stats.track_ids.update(i for i in ids if i is not None)
-                m.frames_processed.labels(cam).inc()
-                m.track_count.labels(cam).set(self.tracker.active_tracks)
-                if self.camera.max_frames is not None and stats.frames_processed >= self.camera.max_frames:
-                    break
+            self._process(stats)
+        except SourceError:
+            self._announce_end()  # a live stream given up after its retry budget
+            raise
         finally:
             self.source.close()
             if self.annotator is not None:
                 self.annotator.close()
+        self._announce_end()  # the file or folder is done, or the camera was stopped
         stats.wall_s = time.perf_counter() - t_start
         return stats
+
+    def _announce_end(self) -> None:
+        if self.close_after_s is None or self.last_event is None:
+            return
+        now = datetime.now(timezone.utc) if self.source.live else None
+        self.sink.write(end_of_stream(self.last_event, self.close_after_s, now).to_json(), self.camera.camera_id)
+
+    def _process(self, stats: RunStats) -> None:
+        """Read, detect, track and send until the source ends, the stop is set or
+        max_frames is reached."""
+        cam = self.camera.camera_id
+        m = self.metrics
+        timer = stats.timer
+        first_ts: datetime | None = None
+        frames = self.source.frames()
+        while not self.stop.is_set():
+            t0 = time.perf_counter()
+            frame = next(frames, None)
+            t_decode = time.perf_counter() - t0
+            if frame is None:
+                break
+            stats.frames_read += 1
+            m.frames_read.labels(cam).inc()
+            if self.on_frame is not None:
+                self.on_frame(stats.frames_read, self.source.total_frames)
+            first_ts = first_ts or frame.capture_ts
+            if not self.sampler.keep(frame.index, (frame.capture_ts - first_ts).total_seconds()):
+                m.frames_dropped.labels(cam).inc()
+                timer.totals["decode"] += t_decode
+                continue
+            t1 = time.perf_counter()
+            dets = self.detector.detect(frame.image)
+            t2 = time.perf_counter()
+            if self.snapshot_dir is not None and stats.frames_processed == 0:
+                self._save_snapshot(frame, dets)
+            ids = self.tracker.update(frame.image, dets, timestamp=frame.capture_ts.timestamp())
+            t3 = time.perf_counter()
+            items = tracked(dets, ids)
+            event = FrameEvent(self.ref, frame.index, frame.capture_ts, frame.width, frame.height, tuple(items))
+            payload = event.to_json()
+            t4 = time.perf_counter()
+            self.sink.write(payload, cam)
+            self.last_event = event
+            t5 = time.perf_counter()
+            if self.annotator is not None:
+                self.annotator.write(frame.image, items)
+            for stage, seconds in zip(STAGES, (t_decode, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+                timer.totals[stage] += seconds
+                m.stage_ms.labels(cam, stage).observe(seconds * 1000)
+            timer.frames += 1
+            stats.frames_processed += 1
+            stats.detections += len(items)
+            stats.track_ids.update(i for i in ids if i is not None)
+            m.frames_processed.labels(cam).inc()
+            m.track_count.labels(cam).set(self.tracker.active_tracks)
+            if self.camera.max_frames is not None and stats.frames_processed >= self.camera.max_frames:
+                break
 
     def _save_snapshot(self, frame: Frame, dets: Detections) -> None:
         """The reference picture; a failure to write it is logged, never fatal to the camera."""

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,19 @@ def test_stream_outage_reconnects_without_gap_and_spares_the_other_camera(tmp_pa
     # Assert: both cameras finished; A reconnected and numbered its frames without a break.
     stderr = (tmp_path / "producer.log").read_text()
     assert producer.returncode == 0, stderr
-    by_camera = {cam: [e for _, e in events if e["source"]["camera_id"] == cam] for cam in servers}
+    by_camera = {cam: [e for _, e in events if e["source"]["camera_id"] == cam and not e.get("end_of_stream")]
+                 for cam in servers}
     for cam, cam_events in by_camera.items():
         assert [e["frame_index"] for e in cam_events] == list(range(FRAMES)), cam
         assert len({e["event_id"] for e in cam_events}) == FRAMES, cam
         assert len({e["source"]["stream_id"] for e in cam_events}) == 1, cam
+        # The stream's end is announced once, stamped no later than the wall clock: other
+        # live cameras on its partition must not fall behind it.
+        ends = [(t, e) for t, e in events if e["source"]["camera_id"] == cam and e.get("end_of_stream")]
+        assert len(ends) == 1 and ends[0][1]["frame_index"] == FRAMES and ends[0][1]["detections"] == [], cam
+        end_ts = datetime.fromisoformat(ends[0][1]["capture_ts"].replace("Z", "+00:00"))
+        last_ts = datetime.fromisoformat(cam_events[-1]["capture_ts"].replace("Z", "+00:00"))
+        assert last_ts <= end_ts <= datetime.now(timezone.utc), cam
     assert "cam_a" in stderr and "stream dropped" in stderr, stderr
     a_after = [t for t, e in events if e["source"]["camera_id"] == "cam_a" and t > restored]
     assert a_after, "camera A sent nothing after its server came back"

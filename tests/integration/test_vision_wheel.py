@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -67,6 +68,10 @@ def test_the_wheel_holds_the_producer_and_its_schema_and_nothing_of_the_lakehous
     assert got["schema"].startswith(str(edge_venv)), "the schema comes from the installed package"
 
 
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def test_a_video_to_ndjson_and_to_pulsar(edge_venv: Path, stack: Stack, tmp_path: Path) -> None:
     video = render_scene(n_frames=FRAMES).write_video(tmp_path / "aisle.mp4")
     producer = [edge_venv / "bin" / "rva-vision", "--src", video, "--store-id", "edge", "--camera-id",
@@ -92,8 +97,13 @@ def test_a_video_to_ndjson_and_to_pulsar(edge_venv: Path, stack: Stack, tmp_path
     schema = json.loads((REPO_ROOT / "vision" / "schemas" / "event.schema.json").read_text())
     for event in written + sent:
         jsonschema.validate(event, schema)
-    assert [e["frame_index"] for e in written] == list(range(FRAMES))
+    *frames, end = written
+    assert [e["frame_index"] for e in frames] == list(range(FRAMES))
+    # then the end of the stream: an empty frame 66 s (the standalone default) past the last
+    assert (end["end_of_stream"], end["frame_index"], end["detections"]) == (True, FRAMES, [])
+    assert _ts(end["capture_ts"]) - _ts(frames[-1]["capture_ts"]) == timedelta(seconds=66)
+    written = frames
     assert sum(len(e["detections"]) for e in written) >= FRAMES, "people in every frame, detected"
     assert any(d["track_id"] is not None for e in written for d in e["detections"]), "DeepSort confirmed tracks"
-    assert sent == written, "the broker holds the same events the file does, once each"
+    assert sent == [*written, end], "the broker holds the same events the file does, once each"
     assert (tmp_path / "snapshots" / "edge" / "cam-wheel.jpg").stat().st_size > 0, "the camera's reference snapshot"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -30,7 +31,14 @@ def run_vision(src: Path, out: Path, **kwargs: object) -> list[dict]:
     kwargs.setdefault("start_time", START)
     vision(src=str(src), store_id="store_001", camera_id="cam_01", out=out, progress=False,
            metrics_port=0, **kwargs)  # type: ignore[arg-type]
-    return [json.loads(line) for line in out.read_text().splitlines()]
+    return frames_of(out.read_text())
+
+
+def frames_of(ndjson: str) -> list[dict]:
+    """The frame events, less the end-of-stream frame the producer sends last."""
+    events = [json.loads(line) for line in ndjson.splitlines()]
+    assert [e.get("end_of_stream", False) for e in events].count(True) == 1 and events[-1]["end_of_stream"]
+    return events[:-1]
 
 
 class TestVisionCommand:
@@ -64,7 +72,7 @@ class TestVisionCommand:
                           f"  - {{camera_id: cam_a, src: '{scene_video}', max_frames: 4}}\n")
         out = tmp_path / "c.ndjson"
         vision(config=config, out=out, annotate=tmp_path / "ann.mp4", blur=True, progress=False, metrics_port=0)
-        events = [json.loads(line) for line in out.read_text().splitlines()]
+        events = frames_of(out.read_text())
         assert [e["source"]["camera_id"] for e in events] == ["cam_a"] * 4
         cap = cv2.VideoCapture(str(tmp_path / "ann.mp4"))
         assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 4
@@ -72,7 +80,7 @@ class TestVisionCommand:
     def test_dry_run_prints(self, scene_video: Path, capsys: pytest.CaptureFixture[str]) -> None:
         vision(src=str(scene_video), store_id="s", camera_id="c", dry_run=True, tracker="bytetrack",
                max_frames=2, progress=False, metrics_port=0)
-        lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+        lines = frames_of(capsys.readouterr().out)
         assert [e["frame_index"] for e in lines] == [0, 1]
 
 
@@ -201,7 +209,7 @@ class TestStandalone:
                 "main()\n")
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        assert len((tmp_path / "e.ndjson").read_text().splitlines()) == 3
+        assert [e["frame_index"] for e in frames_of((tmp_path / "e.ndjson").read_text())] == [0, 1, 2]
 
     def test_standalone_pulsar_needs_its_address(self, scene_video: Path) -> None:
         result = run_cli("--src", str(scene_video), "--store-id", "s", "--camera-id", "c", "--pulsar")
@@ -214,7 +222,7 @@ class TestStandalone:
         from typer.testing import CliRunner
 
         import vision.cli
-        from rva.cli import app
+        from rva.cli import app, end_of_stream_s
         from rva.config import load_stack_config
         from vision.publish.sinks import NdjsonSink
 
@@ -232,3 +240,16 @@ class TestStandalone:
         cfg = load_stack_config()
         assert asked == [(cfg.pulsar_service_url, f"http://127.0.0.1:{cfg.ports.pulsar_admin}", cfg.names.topic,
                           cfg.state_dir / "vision" / "spool")]
+        # the end-of-stream frame goes as far as configs/pipeline.yaml makes Gold wait
+        frame, end = (json.loads(line) for line in (tmp_path / "e.ndjson").read_text().splitlines())
+        gap = datetime.fromisoformat(end["capture_ts"][:-1]) - datetime.fromisoformat(frame["capture_ts"][:-1])
+        assert end["end_of_stream"] and gap.total_seconds() == end_of_stream_s()
+
+    def test_the_standalone_default_is_what_the_pipeline_needs(self) -> None:
+        """rva-vision's --close-after default (written once in vision/cli.py, which cannot
+        read configs/pipeline.yaml at the edge) equals what the pipeline config asks."""
+        import inspect
+
+        from rva.cli import end_of_stream_s
+
+        assert inspect.signature(vision).parameters["close_after"].default == end_of_stream_s()
