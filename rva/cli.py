@@ -26,6 +26,8 @@ pipeline_app = typer.Typer(help="The Bronze, Silver and Gold jobs on the stack's
 app.add_typer(stack_app, name="stack")
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(sql_app, name="sql")
+zones_app = typer.Typer(help="The zones and counting lines the pipeline's jobs run with.", no_args_is_help=True)
+app.add_typer(zones_app, name="zones")
 app.add_typer(vision_cli.vision_app, name="vision")
 app.command("replay")(vision_cli.replay)
 console = Console(stderr=True, soft_wrap=True)  # errors stay on one line
@@ -135,7 +137,8 @@ def sql_render(
 
 @pipeline_app.command("up")
 def pipeline_up(
-    zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
+    zones: Annotated[Optional[Path], typer.Option(
+        help="Zones YAML (default: the zones last applied, else configs/zones.yaml).")] = None,
     rebuild: Annotated[Optional[list[str]], typer.Option(
         help="Drop this layer's tables and state and rebuild it from the topic (repeatable).")] = None,
 ) -> None:
@@ -149,6 +152,25 @@ def pipeline_up(
         console.print(f"{layer}: job {job_id}")
     if pipeline.start_watcher(deployment):
         console.print(f"watch: started (log: {pipeline.watcher(deployment).log_file})")
+
+
+@zones_app.command("show")
+def zones_show() -> None:
+    """The zones file the pipeline's jobs were last started with (`pipeline up --zones`)."""
+    from datetime import datetime, timezone
+
+    from rva import applied_zones
+    from rva.deployment import Deployment
+
+    deployment = Deployment.main(load_stack_config())
+    copy = applied_zones.applied(deployment)
+    if copy is None:
+        console.print(f"no zones applied yet: `rva pipeline up` starts with {applied_zones.DEFAULT_ZONES}",
+                      highlight=False)
+        return
+    when = datetime.fromtimestamp((deployment.state_dir / applied_zones.POINTER).stat().st_mtime, tz=timezone.utc)
+    console.print(f"{copy.name}, applied {when:%Y-%m-%d %H:%M:%S}Z ({copy})", highlight=False)
+    print(copy.read_text(), end="")
 
 
 @pipeline_app.command("status")
@@ -206,7 +228,8 @@ def pipeline_skip(
         "--to", help="An ISO-8601 time (every partition), or a message id from bronze_raw / bronze_rejects "
                      "(base64) or as LEDGER:ENTRY:PARTITION: the first message published after it, on its "
                      "partition only (docs/events.md).")],
-    zones: Annotated[Optional[Path], typer.Option(help="Zones YAML (default: configs/zones.yaml).")] = None,
+    zones: Annotated[Optional[Path], typer.Option(
+        help="Zones YAML (default: the zones last applied, else configs/zones.yaml).")] = None,
 ) -> None:
     """Move one layer past a message it cannot get through: stop it, then resume it from
     its saved state no earlier than --to. What it skips is lost to that layer only."""

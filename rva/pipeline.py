@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from rva import flink
+from rva import applied_zones, flink
 from rva.config import REPO_ROOT
 from rva.deployment import Deployment
 from rva.errors import ConfigError, EngineError
@@ -200,11 +200,7 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
     unknown = set(rebuild_layers) - set(LAYERS)
     if unknown:
         raise ConfigError(f"--rebuild: unknown layer {sorted(unknown)[0]!r}; layers are {', '.join(LAYERS)}")
-    if zones is not None:
-        try:
-            load_zones(zones)
-        except ZoneConfigError as err:
-            raise ConfigError(str(err)) from err
+    _check_zones(zones)
     cfg = deployment.cfg
     for layer in rebuild_layers:
         rebuild(deployment, layer)
@@ -219,10 +215,12 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
             submitted[layer] = running.job_id
         else:
             to_submit.append(layer)
+    chosen = applied_zones.choose(deployment, zones, set(submitted))
+    applied = applied_zones.record(deployment, chosen) if to_submit else None
     # The layers are independent (each reads the topic and writes only its own tables),
     # so their submissions overlap: a sql-client JVM and a job's start dominate `up`.
     with ThreadPoolExecutor(max_workers=max(1, len(to_submit))) as pool:
-        started = {layer: pool.submit(_submit, deployment, layer, zones) for layer in to_submit}
+        started = {layer: pool.submit(_submit, deployment, layer, applied) for layer in to_submit}
     failures = []
     for layer, future in started.items():
         try:
@@ -238,6 +236,15 @@ def up(deployment: Deployment, zones: Path | None = None, layers: tuple[str, ...
 # How Flink says that saved state does not fit the job's plan: at submission, or when
 # the job restores (it then fails).
 STATE_MISMATCH = ("rollback to checkpoint/savepoint", "Cannot map checkpoint/savepoint state")
+
+
+def _check_zones(zones: Path | None) -> None:
+    """A bad zones file is a one-line error before anything is stopped or submitted."""
+    if zones is not None:
+        try:
+            load_zones(zones)
+        except ZoneConfigError as err:
+            raise ConfigError(str(err)) from err
 
 
 def _submit(deployment: Deployment, layer: str, zones: Path | None, **context: Any) -> str:
@@ -338,12 +345,15 @@ def skip(deployment: Deployment, layer: str, to: SkipPoint, zones: Path | None =
     """
     if layer not in LAYERS:
         raise ConfigError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
+    _check_zones(zones)
+    running = {name for name in LAYERS if flink.running_job(deployment.cfg, deployment.job_name(name)) is not None}
+    applied = applied_zones.record(deployment, applied_zones.choose(deployment, zones, running))
     stopped = down(deployment, layers=(layer,))
     skip = _skip_file(deployment, layer)
     skip.parent.mkdir(parents=True, exist_ok=True)
     skip.write_text(to.option())  # script_for applies it on this and every later start
     return (stopped[0] if stopped else Stopped(layer, None, "was not running"),
-            _submit(deployment, layer, zones))
+            _submit(deployment, layer, applied))
 
 
 def watcher(deployment: Deployment) -> Process:
