@@ -22,8 +22,11 @@ def anchor(camera: CameraZones, box: Box) -> tuple[float, float]:
 
 
 def _on_edge(x: float, y: float, a: tuple[float, float], b: tuple[float, float]) -> bool:
-    ab, ap, bp = math.dist(a, b), math.dist(a, (x, y)), math.dist(b, (x, y))
-    return abs(ap + bp - ab) < 1e-9
+    """Within 1e-12 of the segment a-b: the distance to its nearest point."""
+    (ax, ay), (bx, by) = a, b
+    length2 = (bx - ax) ** 2 + (by - ay) ** 2
+    t = max(0.0, min(1.0, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / length2))
+    return math.dist((x, y), (ax + t * (bx - ax), ay + t * (by - ay))) <= 1e-12
 
 
 def inside(zone: Zone, x: float, y: float) -> bool:
