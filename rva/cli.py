@@ -11,9 +11,8 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from rva.config import load_stack_config
+from rva.config import PIPELINE, load_stack_config
 from rva.errors import RvaError
-from rva.sql.render import PIPELINE
 from vision import cli as vision_cli
 from vision.errors import VisionError, run_reporting_errors
 

@@ -14,6 +14,7 @@ from rva.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STACK_FILE = REPO_ROOT / "infra" / "stack.yaml"
+PIPELINE = REPO_ROOT / "configs" / "pipeline.yaml"  # the pipeline's tunables
 ENV_PREFIX = "RVA_"
 MAVEN_CENTRAL = "https://repo1.maven.org/maven2"
 
