@@ -134,6 +134,22 @@ def sql_render(
         console.print(f"wrote {path}")
 
 
+@sql_app.command("docs")
+def sql_docs(
+    check: Annotated[bool, typer.Option("--check", help="Fail if docs/data-dictionary.md is not current.")] = False,
+) -> None:
+    """Write docs/data-dictionary.md from each table's model YAML and definition."""
+    from rva.sql.docs import DICTIONARY, data_dictionary, write_data_dictionary
+
+    cfg = load_stack_config()
+    if check:
+        if not DICTIONARY.exists() or DICTIONARY.read_text() != data_dictionary(cfg):
+            raise RvaError(f"{DICTIONARY.relative_to(DICTIONARY.parents[1])} is stale: run `rva sql docs`")
+        console.print(f"{DICTIONARY} is current")
+        return
+    console.print(f"wrote {write_data_dictionary(cfg)}")
+
+
 @pipeline_app.command("up")
 def pipeline_up(
     zones: Annotated[Optional[Path], typer.Option(
