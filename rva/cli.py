@@ -356,6 +356,37 @@ def live(
                 view.update(live_topic.table(newest), refresh=True)
 
 
+@app.command("query")
+def query(
+    sql: Annotated[Optional[str], typer.Argument(help="One SQL statement (or use --file).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", "-f", help="Read the statement from this file.")] = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    schema: Annotated[Optional[str], typer.Option(help="Schema of catalog lakehouse (default: rva's).")] = None,
+) -> None:
+    """Run SQL on Trino's lakehouse catalog and print the result (e.g. sql/trino/*.sql)."""
+    from rva.query import FORMATS, as_csv, as_json, run_query
+
+    if output not in FORMATS:
+        raise RvaError(f"--format {output}: expected one of {', '.join(FORMATS)}")
+    if (sql is None) == (file is None):
+        raise RvaError("query: give either SQL or --file, not both or neither")
+    if file is not None:
+        if not file.is_file():
+            raise RvaError(f"--file {file}: no such file")
+        sql = file.read_text()
+    result = run_query(load_stack_config(), sql or "", schema)
+    if output == "csv":
+        typer.echo(as_csv(result), nl=False)
+    elif output == "json":
+        typer.echo(as_json(result))
+    else:
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+        console.print(f"{len(result.rows)} rows")
+
+
 @app.command("demo")
 def demo(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the sample rows.")] = 300,

@@ -10,7 +10,10 @@ of every message must leave every table unchanged.
 from __future__ import annotations
 
 import json
+import math
 import random
+import subprocess
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -364,7 +367,84 @@ class TestMaintain:
         cursor.fetchall()
 
 
+def analyst_query(stack: Stack, name: str) -> list[tuple]:
+    """sql/trino/<name> on this test's namespace."""
+    sql = (REPO_ROOT / "sql" / "trino" / name).read_text()
+    return query(stack, sql.replace("lakehouse.rva.", f"lakehouse.{NAMESPACE}."))
+
+
+def rva_query(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rva.cli", "query", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
 class TestAnalystQueries:
+    def test_rva_query_prints_the_rows_as_json(self, stack: Stack, medallion: MedallionRun) -> None:
+        result = rva_query("--schema", NAMESPACE, "--format", "json",
+                           "SELECT camera_id, SUM(detections) AS detections FROM gold_people_per_minute "
+                           "GROUP BY camera_id ORDER BY camera_id;")
+        assert result.returncode == 0, result.stderr
+        expected: dict[str, int] = defaultdict(int)
+        for _, cam, _, _, detections, _ in medallion.reference.people_per_minute():
+            expected[cam] += detections
+        assert json.loads(result.stdout) == [{"camera_id": c, "detections": n} for c, n in sorted(expected.items())]
+
+    @pytest.mark.parametrize(("sql", "error"), [
+        ("SELECT * FROM gold_nothing", "TABLE_NOT_FOUND"),
+        ("SELECT camera FROM gold_people_per_minute", "COLUMN_NOT_FOUND"),
+        ("SELEC 1", "SYNTAX_ERROR"),
+    ])
+    def test_a_bad_query_is_trinos_message_in_one_line(self, stack: Stack, medallion: MedallionRun,
+                                                        sql: str, error: str) -> None:
+        result = rva_query("--schema", NAMESPACE, sql)
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"error: query failed: {error}: line 1:")
+
+    def test_busiest_15_minutes(self, stack: Stack, medallion: MedallionRun) -> None:
+        per_minute: dict[datetime, int] = defaultdict(int)
+        for _, _, start, _, _, people in medallion.reference.people_per_minute():
+            per_minute[start] += people
+        quarters: dict[datetime, list[int]] = defaultdict(list)
+        for start, people in per_minute.items():
+            quarters[start.replace(minute=start.minute // 15 * 15)].append(people)
+        busiest = min(quarters, key=lambda q: (-max(quarters[q]), q))
+        assert analyst_query(stack, "busiest_15_minutes.sql") == [
+            ("store_it", busiest, max(quarters[busiest]), sum(quarters[busiest]))]
+
+    def test_dwell_by_zone(self, stack: Stack, medallion: MedallionRun) -> None:
+        dwells: dict[tuple, list[float]] = defaultdict(list)
+        for store, cam, _, zone, _, _, dwell in medallion.reference.zone_dwell():
+            dwells[(store, cam, zone)].append(dwell)
+        expected = [(*k, len(v), round(sum(v) / len(v), 1), sorted(v)[math.ceil(0.9 * len(v)) - 1])
+                    for k, v in sorted(dwells.items())]
+        assert any(len(v) > 1 for v in dwells.values()), "a zone with several visits"
+        assert analyst_query(stack, "dwell_by_zone.sql") == approx_rows(expected)
+
+    def test_entrance_conversion(self, stack: Stack, medallion: MedallionRun) -> None:
+        visits = medallion.reference.zone_dwell()
+        entered = {(s, c, t): min(e for s2, c2, t2, z, e, _, _ in visits if (s2, c2, t2, z) == (s, c, t, "entrance"))
+                   for s, c, t, z, _, _, _ in visits if z == "entrance"}
+        entrants: dict[tuple, int] = defaultdict(int)
+        for s, c, _ in entered:
+            entrants[(s, c)] += 1
+        went_on: dict[tuple, set[int]] = defaultdict(set)
+        for s, c, t, z, e, _, _ in visits:
+            if z != "entrance" and (s, c, t) in entered and e >= entered[(s, c, t)]:
+                went_on[(s, c, z)].add(t)
+        expected = [(s, c, z, entrants[(s, c)], len(ts), round(len(ts) / entrants[(s, c)], 3))
+                    for (s, c, z), ts in sorted(went_on.items())]
+        assert expected, "someone went on from the entrance"
+        assert analyst_query(stack, "entrance_conversion.sql") == approx_rows(expected)
+
+    def test_footfall_by_hour(self, stack: Stack, medallion: MedallionRun) -> None:
+        hourly: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        for store, cam, line, start, _, c_in, c_out in medallion.reference.line_crossings():
+            counts = hourly[(store, cam, line, start.replace(minute=0))]
+            counts[0] += c_in
+            counts[1] += c_out
+        assert analyst_query(stack, "footfall_by_hour.sql") == [(*k, *v) for k, v in sorted(hourly.items())]
+
     def test_zone_dwell_by_hour(self, stack: Stack, medallion: MedallionRun) -> None:
         sql = (REPO_ROOT / "sql" / "trino" / "zone_dwell_by_hour.sql").read_text()
         rows = query(stack, sql.replace("lakehouse.rva.", f"lakehouse.{NAMESPACE}."))
@@ -381,3 +461,30 @@ class TestAnalystQueries:
         for _, _, start, _, _, people in medallion.reference.people_per_minute():
             per_minute[start] += people
         assert [(r[0], r[2]) for r in rows] == [("store_it", max(per_minute.values()))]
+
+    def test_time_travel_lists_what_changed_since_a_snapshot(self, stack: Stack, medallion: MedallionRun) -> None:
+        """A minute added by hand, then removed: as of a snapshot before it, the query
+        lists it with no figures before; after the removal, nothing differs from then.
+        Last in the module: it changes gold_people_per_minute for a while."""
+        sql = (REPO_ROOT / "sql" / "trino" / "people_per_minute_changes.sql").read_text()
+        sql = sql.replace("lakehouse.rva.", f"lakehouse.{NAMESPACE}.")
+        as_of = "CURRENT_TIMESTAMP - INTERVAL '1' HOUR"
+        assert as_of in sql
+
+        def changes_since(snapshot_committed: datetime) -> list[tuple]:
+            at = snapshot_committed.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
+            return query(stack, sql.replace(as_of, f"TIMESTAMP '{at}'"))
+
+        newest = 'SELECT max(committed_at) FROM "gold_people_per_minute$snapshots"'
+        [(before,)] = query(stack, newest)
+        minute = datetime(2001, 1, 1, 12, 0)  # no scene's minute
+        query(stack, "INSERT INTO gold_people_per_minute VALUES ('store_it', 'cam_by_hand', "
+                     "TIMESTAMP '2001-01-01 12:00:00', TIMESTAMP '2001-01-01 12:01:00', 7, 3)")
+        [(added,)] = query(stack, newest)
+        try:
+            assert changes_since(before) == [("store_it", "cam_by_hand", minute, None, 7, None, 3)]
+            assert changes_since(added) == []
+        finally:
+            query(stack, "DELETE FROM gold_people_per_minute WHERE camera_id = 'cam_by_hand'")
+        assert changes_since(before) == []
+        assert changes_since(added) == [("store_it", "cam_by_hand", minute, 7, None, 3, None)]
