@@ -16,6 +16,7 @@ import yaml
 
 from rva.config import PIPELINE, REPO_ROOT, StackConfig
 from rva.errors import ConfigError
+from rva.sql.gold_models import GOLD_TABLES
 
 TEMPLATES = REPO_ROOT / "templates"
 ENVIRONMENTS = REPO_ROOT / "configs" / "environments"
@@ -41,6 +42,7 @@ def render_context(cfg: StackConfig, env_name: str) -> dict[str, Any]:
         "checkpoint_interval": env["checkpoint_interval"],
         "parallelism": env["parallelism"],
         "names": names.model_dump(),
+        "gold_tables": [table.name for table in GOLD_TABLES],
         "pulsar_service_url": f"pulsar://{hosts['pulsar']}:{ports.pulsar}",
         "pulsar_admin_url": f"http://{hosts['pulsar']}:{ports.pulsar_admin}",
         "catalog_uri": f"http://{hosts['catalog']}:{ports.catalog}",

@@ -1,17 +1,8 @@
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_people_per_minute
-    SELECT * FROM gold_people_per_minute;
+{# Each Gold model's view into its table (rva/sql/gold_models.py lists them). #}
+{% for table in gold_tables %}
+{% if not loop.first %}
 
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_zone_heatmap
-    SELECT * FROM gold_zone_heatmap;
-
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_track_summary
-    SELECT * FROM gold_track_summary;
-
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_zone_dwell
-    SELECT * FROM gold_zone_dwell;
-
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_line_crossings
-    SELECT * FROM gold_line_crossings;
-
-    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.gold_alerts
-    SELECT * FROM gold_alerts;
+{% endif %}
+    INSERT INTO {{ names.catalog }}.{{ names.iceberg_namespace }}.{{ table }}
+    SELECT * FROM {{ table }};
+{% endfor %}

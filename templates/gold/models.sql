@@ -1,3 +1,4 @@
+{# The views the Gold models share, then each model (rva/sql/gold_models.py lists them). #}
 {% include 'gold/counted_detections.sql' %}
 
 {% include 'gold/track_neighbours.sql' %}
@@ -7,15 +8,7 @@
 {% include 'gold/line_crossings.sql' %}
 
 {% include 'gold/loitering.sql' %}
+{% for table in gold_tables %}
 
-{% include 'gold/gold_people_per_minute.sql' %}
-
-{% include 'gold/gold_zone_heatmap.sql' %}
-
-{% include 'gold/gold_track_summary.sql' %}
-
-{% include 'gold/gold_zone_dwell.sql' %}
-
-{% include 'gold/gold_line_crossings.sql' %}
-
-{% include 'gold/gold_alerts.sql' %}
+{% include 'gold/' ~ table ~ '.sql' %}
+{% endfor %}
