@@ -35,6 +35,8 @@ class Ports(_Frozen):
     s3_console: int
     trino: int
     prometheus: int
+    alertmanager: int
+    alert_webhook: int
     vision_metrics: int
     pipeline_metrics: int
 
@@ -82,7 +84,9 @@ class GoModulePin(_Frozen):
     version: str
 
 
-class PrometheusPin(_Frozen):
+class AptPin(_Frozen):
+    """A Debian package (name=version), unpacked into the cache, never installed."""
+
     apt_package: str
 
 
@@ -105,6 +109,7 @@ class ComposeImages(_Frozen):
     catalog: str
     trino: str
     prometheus: str
+    alertmanager: str
     grafana: str
     golang: str
     maven: str
@@ -164,7 +169,8 @@ class StackConfig(_Frozen):
     memory: Memory
     flink: FlinkPin
     minio: GoModulePin
-    prometheus: PrometheusPin
+    prometheus: AptPin
+    alertmanager: GoModulePin
     java: JavaPin
     compose_cli: GoModulePin
     rtsp_server: NpmPin

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,9 +55,10 @@ def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def messages(service_url: str, topic: str, since_s: float, follow: bool = False) -> Iterator[Occupancy]:
+def messages(service_url: str, topic: str, since_s: float, follow: bool = False,
+             stop: threading.Event | None = None) -> Iterator[Occupancy]:
     """The topic's messages published in the last ``since_s`` seconds, in order per
-    camera; with ``follow``, then every new one until the caller stops."""
+    camera; with ``follow``, then every new one until the caller stops or ``stop`` is set."""
     client = pulsar.Client(service_url, logger=_CLIENT_LOG, operation_timeout_seconds=10)
     try:
         try:
@@ -64,7 +66,7 @@ def messages(service_url: str, topic: str, since_s: float, follow: bool = False)
             reader.seek(int((time.time() - since_s) * 1000))
         except pulsar.PulsarException as err:
             raise EngineError(f"cannot read {topic} at {service_url}: {err}; is the stack up (`rva stack up`)?") from err
-        while follow or reader.has_message_available():
+        while (follow and not (stop and stop.is_set())) or reader.has_message_available():
             try:
                 yield Occupancy.from_json(reader.read_next(timeout_millis=1000).data())
             except pulsar.Timeout:

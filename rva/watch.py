@@ -10,7 +10,9 @@ on ports.pipeline_metrics (infra/stack.yaml), and Prometheus scrapes it:
   live path have no event time in their sinks);
 - rva_late_events{layer, store_id, camera_id, beyond_allowed}: late events so far
   (silver_late_events, gold_late_events);
-- rva_reconcile_*: runs, failures, pending camera-days, rows replaced, last run.
+- rva_reconcile_*: runs, failures, pending camera-days, rows replaced, last run;
+- the stores' figures (rva/store_metrics.py): last frame per camera, occupancy and
+  capacity per zone, Iceberg commit time per table, loitering alerts.
 
 Every reconcile_every_s (configs/pipeline.yaml) it runs `reconcile` over the pending
 camera-days. `rva pipeline up` starts it in the background; `rva pipeline down` stops it.
@@ -26,12 +28,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prometheus_client import start_http_server
-from prometheus_client.core import REGISTRY, CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
 
-from rva import pipeline, reconcile
+from rva import pipeline, reconcile, store_metrics
 from rva.deployment import Deployment
-from rva.errors import RvaError
+from rva.errors import EngineError, RvaError
 from rva.sql.render import LAYERS
 
 log = logging.getLogger("rva.watch")
@@ -128,16 +130,31 @@ def run(deployment: Deployment, port: int | None, stop: threading.Event | None =
     ``stop`` is set (or forever)."""
     stop = stop or threading.Event()
     state = WatchState()
+    stores = store_metrics.StoreState()
+    server = None
     if port is not None:
-        REGISTRY.register(PipelineCollector(deployment, state))
-        start_http_server(port, addr="127.0.0.1")
+        registry = CollectorRegistry()  # not the global one: tests run a watch in-process
+        registry.register(PipelineCollector(deployment, state))
+        registry.register(store_metrics.StoreCollector(stores))
+        try:
+            server, _ = start_http_server(port, addr="127.0.0.1", registry=registry)
+        except OSError as err:
+            raise EngineError(f"cannot serve metrics on 127.0.0.1:{port}: {err.strerror} "
+                              "(another `rva pipeline watch`? `--port` chooses another)") from err
         log.info("metrics on http://127.0.0.1:%d/metrics", port)
+        threading.Thread(target=store_metrics.follow_live, args=(deployment, stores, stop),
+                         name="live-topic", daemon=True).start()
     every_s = float(deployment.tunables()["reconcile_every_s"])
     next_run = time.monotonic() + every_s
-    while not stop.is_set():
-        refresh(deployment, state)
-        if time.monotonic() >= next_run:
-            reconcile_once(deployment, state)
-            next_run = time.monotonic() + every_s
-        stop.wait(min(refresh_s, max(0.0, next_run - time.monotonic())))
-
+    try:
+        while not stop.is_set():
+            refresh(deployment, state)
+            store_metrics.refresh(deployment, stores)
+            if time.monotonic() >= next_run:
+                reconcile_once(deployment, state)
+                next_run = time.monotonic() + every_s
+            stop.wait(min(refresh_s, max(0.0, next_run - time.monotonic())))
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()

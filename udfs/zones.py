@@ -44,6 +44,7 @@ class Zone:
 
     zone_id: str
     polygon: tuple[Point, ...]
+    capacity: int | None = None  # most people the area should hold (alerts only)
 
     def contains(self, x: float, y: float) -> bool:
         """True if (x, y) lies inside the polygon (even-odd rule; edges count as inside)."""
@@ -167,6 +168,22 @@ def _polygon_area(points: tuple[Point, ...]) -> float:
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
 
 
+def _zone(where: str, zone_id: str, spec: Any) -> Zone:
+    """A zone from ``[[x, y], ...]`` or ``{points: [[x, y], ...], capacity: N}``."""
+    capacity = None
+    if isinstance(spec, dict):
+        if set(spec) - {"points", "capacity"} or "points" not in spec:
+            raise ZoneConfigError(f"{where}: need 'points' and optionally 'capacity' (people)")
+        capacity = spec.get("capacity")
+        if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1):
+            raise ZoneConfigError(f"{where}.capacity: need a whole number of people >= 1, got {capacity!r}")
+        spec = spec["points"]
+    points = _points(where, spec, 3)
+    if _polygon_area(points) == 0:
+        raise ZoneConfigError(f"{where}: polygon has zero area")
+    return Zone(zone_id, points, capacity)
+
+
 def _line(where: str, line_id: str, spec: Any) -> Line:
     """A line from ``[[x, y], [x, y]]`` or ``{points: [[x, y], [x, y]], in: left|right}``."""
     in_side = "left"
@@ -200,11 +217,8 @@ def parse_zones(data: Any, source: str = "zones") -> dict[str, CameraZones]:
         if anchor not in ANCHORS:
             raise ZoneConfigError(f"{where}.anchor: need one of {', '.join(ANCHORS)}, got {anchor!r}")
         zones = []
-        for zone_id, polygon in (spec.get("zones") or {}).items():
-            points = _points(f"{where}.zones.{zone_id}", polygon, 3)
-            if _polygon_area(points) == 0:
-                raise ZoneConfigError(f"{where}.zones.{zone_id}: polygon has zero area")
-            zones.append(Zone(str(zone_id), points))
+        for zone_id, zone_spec in (spec.get("zones") or {}).items():
+            zones.append(_zone(f"{where}.zones.{zone_id}", str(zone_id), zone_spec))
         lines = []
         for line_id, line_spec in (spec.get("lines") or {}).items():
             lines.append(_line(f"{where}.lines.{line_id}", str(line_id), line_spec))

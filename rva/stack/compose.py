@@ -27,6 +27,7 @@ SERVICE_HOSTS = {
     "s3": "minio",
     "trino": "trino",
     "prometheus": "prometheus",
+    "alertmanager": "alertmanager",
 }
 CONTAINER_DIRS = {
     "flink_data": "/opt/flink/data",
@@ -44,12 +45,15 @@ CONFIG_FILES = {
     "trino/log.properties.j2": "trino/log.properties",
     "trino/catalog/lakehouse.properties.j2": "trino/catalog/lakehouse.properties",
     "prometheus/prometheus.yml.j2": "prometheus/prometheus.yml",
+    "prometheus/alerts.yml.j2": "prometheus/alerts.yml",
+    "alertmanager/alertmanager.yml.j2": "alertmanager/alertmanager.yml",
     "compose/grafana/datasources/prometheus.yaml.j2": "grafana/datasources/prometheus.yaml",
 }
 
 
 def compose_context(cfg: StackConfig) -> dict[str, Any]:
-    context = template_context(cfg, hosts=SERVICE_HOSTS, dirs=CONTAINER_DIRS, bind_host="0.0.0.0")
+    context = template_context(cfg, hosts=SERVICE_HOSTS, dirs=CONTAINER_DIRS, bind_host="0.0.0.0",
+                               host_machine="host.docker.internal")
     context["images"] = cfg.compose_images.model_dump()
     context["minio"] = cfg.minio.model_dump()
     context["flink_jars"] = [a for a in cfg.artifacts.values() if a.into == "flink-lib"]

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 import jinja2
+import yaml
 
 from rva.config import REPO_ROOT, StackConfig
-from rva.errors import EngineError
+from rva.errors import ConfigError, EngineError
 from rva.stack.credentials import Credentials
 from rva.stack.layout import Layout
 
@@ -49,11 +50,34 @@ def _http_ok(url: str, accept: Callable[[httpx.Response], bool] | None = None) -
     return check
 
 
-ENGINE_HOSTS = ("pulsar", "flink_jobmanager", "flink_taskmanager", "catalog", "s3", "trino", "prometheus")
+ENGINE_HOSTS = ("pulsar", "flink_jobmanager", "flink_taskmanager", "catalog", "s3", "trino", "prometheus",
+                "alertmanager")
+ALERT_THRESHOLDS = REPO_ROOT / "configs" / "alerts.yaml"
+TELEGRAM_ENV = ("RVA_TELEGRAM_BOT_TOKEN", "RVA_TELEGRAM_CHAT_ID")
+
+
+def telegram_receiver(env: dict[str, str]) -> dict[str, Any] | None:
+    """Alertmanager's Telegram receiver from RVA_TELEGRAM_BOT_TOKEN and
+    RVA_TELEGRAM_CHAT_ID, or None when neither is set.
+
+    Raises:
+        ConfigError: only one is set, or the chat id is not an integer.
+    """
+    token, chat = (env.get(name, "").strip() for name in TELEGRAM_ENV)
+    if not token and not chat:
+        return None
+    if not token or not chat:
+        missing = TELEGRAM_ENV[0] if not token else TELEGRAM_ENV[1]
+        raise ConfigError(f"Telegram alerts need both {' and '.join(TELEGRAM_ENV)}: {missing} is not set")
+    try:
+        chat_id = int(chat)
+    except ValueError:
+        raise ConfigError(f"{TELEGRAM_ENV[1]}: need a Telegram chat id (an integer), got {chat!r}") from None
+    return {"bot_token": token, "chat_id": chat_id}
 
 
 def template_context(cfg: StackConfig, hosts: dict[str, str], dirs: dict[str, str],
-                     bind_host: str) -> dict[str, Any]:
+                     bind_host: str, host_machine: str = LOCAL_HOST) -> dict[str, Any]:
     """Values the infra/ templates may use, for one deployment (local or compose)."""
     return {
         "ports": cfg.ports.model_dump(),
@@ -61,8 +85,11 @@ def template_context(cfg: StackConfig, hosts: dict[str, str], dirs: dict[str, st
         "flink": cfg.flink.model_dump(),
         "names": cfg.names.model_dump(),
         "bind_host": bind_host,
+        "host_machine": host_machine,  # where processes outside the engines listen (the webhook)
         "hosts": hosts,
         "dirs": dirs,
+        "alerts": yaml.safe_load(ALERT_THRESHOLDS.read_text()),
+        "telegram": None,
     }
 
 
@@ -77,6 +104,15 @@ def local_context(cfg: StackConfig, layout: Layout) -> dict[str, Any]:
     )
     context["flink_python"] = str(layout.flink_venv / "bin" / "python")
     context["zones_file"] = str(REPO_ROOT / "configs" / "zones.yaml")
+    telegram = telegram_receiver(dict(os.environ))
+    if telegram is not None:  # the token goes to a private file, never into a config
+        token_file = layout.conf("alertmanager") / "telegram_bot_token"
+        token_file.parent.mkdir(parents=True, exist_ok=True)
+        token_file.touch(mode=0o600)
+        token_file.chmod(0o600)
+        token_file.write_text(telegram.pop("bot_token"))
+        telegram["bot_token_file"] = str(token_file)
+    context["telegram"] = telegram
     return context
 
 
@@ -159,7 +195,7 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
     p = cfg.ports
     aws = creds.aws_env()
     java17 = java17_home()
-    for name in ("flink", "pulsar", "trino", "prometheus", "catalog", "minio"):
+    for name in ("flink", "pulsar", "trino", "prometheus", "alertmanager", "catalog", "minio"):
         layout.data(name).mkdir(parents=True, exist_ok=True)
 
     minio = Engine(
@@ -247,7 +283,24 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
         after=("catalog",),  # Trino loads the REST catalog's config at start-up
     )
 
+    alertmanager_conf = render("alertmanager/alertmanager.yml.j2", ctx,
+                               layout.conf("alertmanager") / "alertmanager.yml")
+    alertmanager = Engine(
+        name="alertmanager",
+        command=[str(layout.alertmanager_bin),
+                 f"--config.file={alertmanager_conf}",
+                 f"--storage.path={layout.data('alertmanager')}",
+                 f"--web.listen-address={LOCAL_HOST}:{p.alertmanager}",
+                 "--cluster.listen-address="],  # one instance: no gossip port
+        env=_base_env(),
+        cwd=layout.data("alertmanager"),
+        healthy=_http_ok(f"http://{LOCAL_HOST}:{p.alertmanager}/-/ready"),
+        endpoints={"api": f"http://{LOCAL_HOST}:{p.alertmanager}",
+                   "webhook": f"http://{LOCAL_HOST}:{p.alert_webhook}/alerts"},
+    )
+
     render("prometheus/prometheus.yml.j2", ctx, layout.conf("prometheus") / "prometheus.yml")
+    render("prometheus/alerts.yml.j2", ctx, layout.conf("prometheus") / "alerts.yml")
     prometheus = Engine(
         name="prometheus",
         command=[str(layout.prometheus_home / "usr" / "bin" / "prometheus"),
@@ -258,5 +311,6 @@ def engines(cfg: StackConfig, layout: Layout, creds: Credentials) -> list[Engine
         cwd=layout.data("prometheus"),
         healthy=_http_ok(f"http://{LOCAL_HOST}:{p.prometheus}/-/ready"),
         endpoints={"url": f"http://{LOCAL_HOST}:{p.prometheus}"},
+        after=("alertmanager",),
     )
-    return [minio, catalog, pulsar, jobmanager, taskmanager, trino, prometheus]
+    return [minio, catalog, pulsar, jobmanager, taskmanager, trino, alertmanager, prometheus]

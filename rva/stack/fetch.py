@@ -212,6 +212,21 @@ def fetch_minio(cfg: StackConfig, layout: Layout) -> None:
     _mark(layout.minio_home, pin)
 
 
+def fetch_alertmanager(cfg: StackConfig, layout: Layout) -> None:
+    """Build Alertmanager and amtool from the Go module proxy (about two minutes, once)."""
+    module, version = cfg.alertmanager.module, cfg.alertmanager.version
+    pin = f"{module}@{version}"
+    if _installed(layout.alertmanager_home, pin) and layout.alertmanager_bin.exists():
+        return
+    layout.alertmanager_home.mkdir(parents=True, exist_ok=True)
+    if shutil.which("go") is None:
+        raise FetchError("Alertmanager is built with Go, and no `go` is on PATH")
+    env = {**os.environ, "GOBIN": str(layout.alertmanager_home), "GOFLAGS": "-buildvcs=false"}
+    _run(["go", "install", f"{module}/cmd/alertmanager@{version}", f"{module}/cmd/amtool@{version}"],
+         "go install alertmanager", env=env)
+    _mark(layout.alertmanager_home, pin)
+
+
 def fetch_compose_cli(cfg: StackConfig, layout: Layout) -> None:
     """The `docker compose` plugin, built as its own main module (its go.mod has
     exclude directives, so `go install module@version` refuses it)."""
@@ -229,22 +244,22 @@ def fetch_compose_cli(cfg: StackConfig, layout: Layout) -> None:
     _mark(layout.docker_config, pin)
 
 
-def fetch_prometheus(cfg: StackConfig, layout: Layout) -> None:
-    """Debian's prometheus package, unpacked into the cache (nothing installed system-wide)."""
-    pin = cfg.prometheus.apt_package
-    if _installed(layout.prometheus_home, pin):
+def fetch_apt(pin: str, home: Path, layout: Layout) -> None:
+    """A Debian package (``name=version``), unpacked into ``home`` (nothing installed
+    system-wide)."""
+    if _installed(home, pin):
         return
     debs = layout.downloads / "apt"
     debs.mkdir(parents=True, exist_ok=True)
     download_cmd = ["apt-get", "download", "-q", pin]
+    name, version = pin.split("=")
     if subprocess.run(download_cmd, cwd=debs, capture_output=True).returncode != 0:
         _run(["apt-get", "update", "-q"], "apt-get update")
-        _run(download_cmd, "apt-get download prometheus", cwd=debs)
-    name, version = pin.split("=")
+        _run(download_cmd, f"apt-get download {name}", cwd=debs)
     deb = next(debs.glob(f"{name}_{version.replace(':', '%3a')}_*.deb"))
-    shutil.rmtree(layout.prometheus_home, ignore_errors=True)
-    _run(["dpkg-deb", "-x", str(deb), str(layout.prometheus_home)], "unpack prometheus")
-    _mark(layout.prometheus_home, pin)
+    shutil.rmtree(home, ignore_errors=True)
+    _run(["dpkg-deb", "-x", str(deb), str(home)], f"unpack {name}")
+    _mark(home, pin)
 
 
 def fetch_rtsp_server(cfg: StackConfig, layout: Layout) -> None:
@@ -275,7 +290,8 @@ STEPS: dict[str, Callable[[StackConfig, Layout], None]] = {
     "trino": fetch_trino,
     "java": fetch_java,
     "minio": fetch_minio,
-    "prometheus": fetch_prometheus,
+    "prometheus": lambda cfg, layout: fetch_apt(cfg.prometheus.apt_package, layout.prometheus_home, layout),
+    "alertmanager": fetch_alertmanager,
     "compose-cli": fetch_compose_cli,
     "rtsp-server": fetch_rtsp_server,
 }

@@ -21,6 +21,7 @@ class Layout:
     iceberg_version: str
     minio_version: str
     prometheus_version: str
+    alertmanager_version: str
 
     @classmethod
     def of(cls, cfg: StackConfig) -> Layout:
@@ -33,6 +34,7 @@ class Layout:
             iceberg_version=cfg.artifact("iceberg_flink_runtime").version,
             minio_version=cfg.minio.version.rsplit("-", 2)[-2],
             prometheus_version=cfg.prometheus.apt_package.split("=")[1].split("+")[0],
+            alertmanager_version=cfg.alertmanager.version.lstrip("v"),
         )
 
     # --- cache: what fetch installs -------------------------------------------------
@@ -77,6 +79,18 @@ class Layout:
     @property
     def prometheus_home(self) -> Path:
         return self.engines / f"prometheus-{self.prometheus_version}"
+
+    @property
+    def alertmanager_home(self) -> Path:
+        return self.engines / f"alertmanager-{self.alertmanager_version}"
+
+    @property
+    def alertmanager_bin(self) -> Path:
+        return self.alertmanager_home / "alertmanager"
+
+    @property
+    def amtool_bin(self) -> Path:
+        return self.alertmanager_home / "amtool"
 
     @property
     def docker_config(self) -> Path:

@@ -68,11 +68,22 @@ class TestParseZones:
             pytest.param({"cameras": {"c": {"lines": {"door": [[0.5, 0], [0.5, 0]]}}}},
                          "cameras.c.lines.door: need two distinct points", id="degenerate line"),
             pytest.param({"cameras": {"c": {"areas": {}}}}, "cameras.c: need a mapping", id="unknown key"),
+            pytest.param({"cameras": {"c": {"zones": {"e": {"points": SQUARE, "capacity": 0}}}}},
+                         "cameras.c.zones.e.capacity: need a whole number of people >= 1, got 0", id="capacity 0"),
+            pytest.param({"cameras": {"c": {"zones": {"e": {"points": SQUARE, "capacity": 2.5}}}}},
+                         "cameras.c.zones.e.capacity: need a whole number", id="capacity not whole"),
+            pytest.param({"cameras": {"c": {"zones": {"e": {"points": SQUARE, "size": 3}}}}},
+                         "cameras.c.zones.e: need 'points' and optionally 'capacity'", id="zone unknown key"),
         ],
     )
     def test_bad_config_is_named(self, data: object, message: str) -> None:
         with pytest.raises(ZoneConfigError, match=message):
             parse_zones(data)
+
+    def test_capacity_is_optional(self) -> None:
+        cams = parse_zones({"cameras": {"c": {"zones": {"a": SQUARE, "b": {"points": SQUARE, "capacity": 4}}}}})
+        assert [(z.zone_id, z.capacity) for z in cams["c"].zones] == [("a", None), ("b", 4)]
+        assert cams["c"].zones[0].polygon == cams["c"].zones[1].polygon
 
     def test_committed_zones_file_is_valid(self) -> None:
         cams = load_zones(REPO_ROOT / "configs" / "zones.yaml")
