@@ -356,6 +356,16 @@ def live(
                 view.update(live_topic.table(newest), refresh=True)
 
 
+@app.command("alerts")
+def alerts() -> None:
+    """The alerts firing now (Alertmanager; rules in infra/prometheus/alerts.yml.j2)."""
+    from rva import alerts as alertmanager
+
+    firing = alertmanager.active(load_stack_config())
+    Console().print(alertmanager.table(firing))
+    console.print(f"{len(firing)} alert(s) firing")
+
+
 @app.command("query")
 def query(
     sql: Annotated[Optional[str], typer.Argument(help="One SQL statement (or use --file).")] = None,

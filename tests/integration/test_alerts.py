@@ -12,6 +12,9 @@ zone reference, not rva's.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -24,7 +27,7 @@ import httpx
 import pytest
 import yaml
 
-from rva import flink, watch
+from rva import alerts, flink, watch
 from rva.config import REPO_ROOT
 from rva.deployment import Deployment
 from rva.publish import publish
@@ -188,3 +191,12 @@ def test_camera_silent_is_delivered_for_the_silent_camera_only(delivered: Webhoo
     assert alerts, "Alertmanager delivered no CameraSilent"
     assert {a["labels"]["camera_id"] for a in alerts} == {"cam_02"}
     assert alerts[0]["status"] == "firing"
+
+
+def test_rva_alerts_lists_what_fires(stack: Stack, delivered: Webhook) -> None:
+    ours = [a for a in alerts.active(stack.cfg) if a.labels.get("store_id") == STORE]
+    assert {(a.name, a.labels["camera_id"]) for a in ours} >= {("ZoneOverCapacity", "cam_01")}
+    result = subprocess.run([sys.executable, "-m", "rva.cli", "alerts"], capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "250"})
+    assert result.returncode == 0, result.stderr
+    assert "ZoneOverCapacity" in result.stdout and "zone checkout of camera cam_01" in result.stdout
